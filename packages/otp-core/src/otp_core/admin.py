@@ -1,0 +1,105 @@
+"""Admin pieces: a site for verified staff and a base for device admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .conf import otp_settings
+from .forms import OTPAuthenticationFormMixin
+
+__all__ = ["DeviceAdmin", "OTPAdminAuthenticationForm", "OTPAdminSite", "OTPAdminSiteMixin"]
+
+
+class OTPAdminAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
+    """The admin's login form with device choice and one-time code."""
+
+    otp_device = forms.CharField(label=_("Device"), required=False, widget=forms.Select())
+    otp_token = forms.CharField(
+        label=_("One-time code"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = self.get_user()
+        self.fields["otp_device"].widget.choices = self._device_choices(user)
+        self.clean_otp(user)
+        return cleaned
+
+
+class OTPAdminSiteMixin:
+    """Admit only active staff whose session is verified by a second factor."""
+
+    login_form = OTPAdminAuthenticationForm
+    login_template = "otp_core/admin/login.html"
+
+    def has_permission(self, request: Any) -> bool:
+        return super().has_permission(request) and request.user.is_verified()  # type: ignore[misc]
+
+    def login(self, request: Any, extra_context: Any = None) -> Any:
+        response = super().login(request, extra_context)  # type: ignore[misc]
+        # A successful POST has logged the user in with the form's user, on
+        # which clean_otp() left the verified device: record it in the session.
+        if request.method == "POST" and response.status_code == 302:
+            device = getattr(request.user, "otp_device", None)
+            if device is not None:
+                from .auth import login as otp_login
+
+                otp_login(request, device)
+        return response
+
+
+class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
+    """An ``AdminSite`` that requires verified staff (django-otp's ``OTPAdminSite``)."""
+
+    name = "otpadmin"
+
+    def __init__(self, name: str = "otpadmin") -> None:
+        super().__init__(name)
+
+
+class DeviceAdmin(admin.ModelAdmin):
+    """Base admin for device models: owner, state, throttling, and an unlock action."""
+
+    list_display = ("name", "user", "confirmed", "created_at", "last_used_at", "failures")
+    list_filter = ("confirmed",)
+    search_fields = ("name",)
+    raw_id_fields = ("user",)
+    readonly_fields = (
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+        "throttling_failure_timestamp",
+    )
+    actions = ["reset_throttling"]
+
+    @admin.display(description=_("failures"), ordering="throttling_failure_count")
+    def failures(self, device: Any) -> int:
+        return device.throttling_failure_count
+
+    @admin.action(description=_("Reset throttling (unlock) of the selected devices"))
+    def reset_throttling(self, request: Any, queryset: Any) -> None:
+        count = queryset.update(throttling_failure_count=0, throttling_failure_timestamp=None)
+        self.message_user(
+            request,
+            ngettext("%d device was unlocked.", "%d devices were unlocked.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def get_search_fields(self, request: Any) -> Any:
+        user_model_field = "user__username"
+        return (*self.search_fields, user_model_field)
+
+    def get_queryset(self, request: Any) -> Any:
+        qs = super().get_queryset(request).select_related("user")
+        if otp_settings.OTP_ADMIN_HIDE_SENSITIVE_DATA and not request.user.is_superuser:
+            qs = qs.filter(user=request.user)
+        return qs

@@ -1,0 +1,92 @@
+"""django-otp's module-level API: log a device in, find devices, match tokens."""
+
+from __future__ import annotations
+
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from .middleware import OTPUser, attach
+from .session import record_verification
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .models import Device
+
+__all__ = ["devices_for_user", "login", "match_token", "user_has_device", "verify_token"]
+
+
+def login(request: HttpRequest, device: Device) -> None:
+    """Record that ``device`` verified this session and rotate the session key.
+
+    The user must already be logged in with Django's ``login()``. Several
+    calls with different devices record several verifications.
+    """
+    from . import signals
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.pk != device.user_id:
+        raise ValueError("otp_core.login() needs the device's owner logged in on the request.")
+    # A new privilege level gets a new session id (no session fixation).
+    request.session.cycle_key()
+    record_verification(request.session, device)
+    if isinstance(user, OTPUser):
+        user.otp_device = device
+        request.otp.invalidate()  # type: ignore[attr-defined]
+    else:
+        attach(request, user)
+    signals.otp_login.send(type(device), request=request, user=user, device=device)
+
+
+def devices_for_user(user: Any, confirmed: bool | None = True) -> list[Device]:
+    """Every device of ``user`` across installed device models."""
+    from .models import device_classes
+
+    if user is None or getattr(user, "is_anonymous", True):
+        return []
+    return list(
+        chain.from_iterable(
+            model._default_manager.devices_for_user(user, confirmed=confirmed)
+            if hasattr(model._default_manager, "devices_for_user")
+            else model._default_manager.filter(user=user)
+            for model in device_classes()
+        )
+    )
+
+
+def user_has_device(user: Any, confirmed: bool | None = True) -> bool:
+    """Does ``user`` have at least one (confirmed) device?"""
+    from .models import device_classes
+
+    if user is None or getattr(user, "is_anonymous", True):
+        return False
+    for model in device_classes():
+        qs = model._default_manager.filter(user=user)
+        if confirmed is not None:
+            qs = qs.filter(confirmed=bool(confirmed))
+        if qs.exists():
+            return True
+    return False
+
+
+def match_token(user: Any, token: str, request: HttpRequest | None = None) -> Device | None:
+    """The first of ``user``'s confirmed devices that accepts ``token``, or None.
+
+    Each device tried counts a failure when it refuses, as with django-otp.
+    """
+    for device in devices_for_user(user):
+        if device.verify_token(token, request=request):
+            return device
+    return None
+
+
+def verify_token(
+    user: Any, device_id: str, token: str, request: HttpRequest | None = None
+) -> Device | None:
+    """Check ``token`` against one device of ``user`` given its persistent id."""
+    from .models import Device as Base
+
+    device = Base.from_persistent_id(device_id)
+    if device is None or device.user_id != getattr(user, "pk", None) or not device.confirmed:
+        return None
+    return device if device.verify_token(token, request=request) else None

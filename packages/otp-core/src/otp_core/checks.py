@@ -1,0 +1,130 @@
+"""System checks: a wrong setting fails at start-up, not at the first request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from .conf import otp_settings
+
+MIDDLEWARE_PATH = "otp_core.middleware.OTPMiddleware"
+AUTH_MIDDLEWARE_PATH = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+@register(Tags.security)
+def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    if MIDDLEWARE_PATH not in middleware:
+        return [
+            Error(
+                f"{MIDDLEWARE_PATH} is not in MIDDLEWARE.",
+                hint="Add it after AuthenticationMiddleware.",
+                id="otp_core.E001",
+            )
+        ]
+    if AUTH_MIDDLEWARE_PATH not in middleware or middleware.index(
+        AUTH_MIDDLEWARE_PATH
+    ) > middleware.index(MIDDLEWARE_PATH):
+        return [
+            Error(
+                f"{MIDDLEWARE_PATH} must come after {AUTH_MIDDLEWARE_PATH}.",
+                hint="It needs request.user, which AuthenticationMiddleware sets.",
+                id="otp_core.E002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    keys = otp_settings.OTP_ENCRYPTION_KEYS
+    if keys is None:
+        return [
+            Warning(
+                "OTP_ENCRYPTION_KEYS is not set: device secrets are encrypted with a key "
+                "derived from SECRET_KEY.",
+                hint="Set OTP_ENCRYPTION_KEYS to a list of long random strings, so that "
+                "rotating SECRET_KEY does not make stored secrets unreadable.",
+                id="otp_core.W001",
+            )
+        ]
+    if isinstance(keys, (str, bytes)):
+        keys = [keys]
+    if not isinstance(keys, (list, tuple)) or not keys:
+        return [
+            Error(
+                "OTP_ENCRYPTION_KEYS must be a non-empty list of strings.",
+                id="otp_core.E003",
+            )
+        ]
+    errors = []
+    for index, key in enumerate(keys):
+        if not isinstance(key, (str, bytes)):
+            errors.append(
+                Error(
+                    f"OTP_ENCRYPTION_KEYS[{index}] is not a string.",
+                    id="otp_core.E003",
+                )
+            )
+        elif len(key) < 32:
+            errors.append(
+                Error(
+                    f"OTP_ENCRYPTION_KEYS[{index}] is shorter than 32 characters.",
+                    hint="Use a long random string, e.g. from secrets.token_urlsafe(48).",
+                    id="otp_core.E004",
+                )
+            )
+    return errors
+
+
+def _number_check(name: str, integer: bool, error_id: str) -> list[Any]:
+    value = getattr(otp_settings, name)
+    kind = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind) or value < 0:
+        what = "a whole number" if integer else "a number"
+        return [Error(f"{name} must be {what} of 0 or more, not {value!r}.", id=error_id)]
+    return []
+
+
+@register()
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    errors = []
+    errors += _number_check("OTP_THROTTLE_FACTOR", False, "otp_core.E005")
+    errors += _number_check("OTP_LOCKOUT_FAILURES", True, "otp_core.E006")
+    errors += _number_check("OTP_SESSION_MAX_VERIFICATIONS", True, "otp_core.E007")
+    if not errors and otp_settings.OTP_SESSION_MAX_VERIFICATIONS < 1:
+        errors.append(
+            Error("OTP_SESSION_MAX_VERIFICATIONS must be at least 1.", id="otp_core.E007")
+        )
+    login_url = otp_settings.OTP_LOGIN_URL
+    if login_url is not None and not isinstance(login_url, str):
+        errors.append(Error("OTP_LOGIN_URL must be a URL, a URL name or None.", id="otp_core.E008"))
+    return errors
+
+
+@register()
+def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Every installed plugin loads, and its app is in INSTALLED_APPS."""
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import plugins
+
+    try:
+        found = plugins.installed()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="otp_core.E009")]
+    warnings = []
+    for plugin in found.values():
+        if not any(cfg.name == plugin.app for cfg in apps.get_app_configs()):
+            warnings.append(
+                Warning(
+                    f"The otp_core plugin {plugin.name!r} is installed but its app "
+                    f"{plugin.app!r} is not in INSTALLED_APPS.",
+                    hint="Add it, or otp_core.plugins.installed_apps(), to INSTALLED_APPS.",
+                    id="otp_core.W002",
+                )
+            )
+    return warnings

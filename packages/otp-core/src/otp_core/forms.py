@@ -1,0 +1,167 @@
+"""Forms that ask for a second factor: with the password, or after it."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .auth import devices_for_user
+from .challenges import ChallengeNotAllowed
+from .models import Device, VerifyNotAllowed
+from .verification import verify
+
+__all__ = ["OTPAuthenticationForm", "OTPAuthenticationFormMixin", "OTPTokenForm"]
+
+
+class OTPAuthenticationFormMixin:
+    """Shared logic: choose a device, maybe issue its challenge, check the token.
+
+    After a successful ``clean_otp(user)`` the verified device is in
+    ``user.otp_device``; the view then calls :func:`otp_core.login`.
+    """
+
+    otp_error_messages = {
+        "token_required": _("Please enter your one-time code."),
+        "challenge_exception": _("The code could not be sent. Please try again later."),
+        "not_interactive": _("This device does not need to send a code."),
+        "challenge_message": _("%(message)s"),
+        "invalid_token": _("Invalid code. Please make sure you entered it correctly."),
+        "n_failed_attempts": _(
+            "Too many failed attempts. Please wait %(seconds)d seconds before trying again."
+        ),
+        "locked_out": _(
+            "This device is locked after too many failed attempts. "
+            "Please use another method or ask an administrator to unlock it."
+        ),
+        "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
+    }
+
+    request: Any
+    data: Any
+
+    def _device_choices(self, user: Any) -> list[tuple[str, str]]:
+        return [(d.persistent_id, d.name) for d in devices_for_user(user)]
+
+    def clean_otp(self, user: Any) -> None:
+        if user is None:
+            return
+        device = self._chosen_device(user)
+        token = (self.cleaned_data.get("otp_token") or "").strip()  # type: ignore[attr-defined]
+        if self.data.get("otp_challenge"):
+            self._handle_challenge(device)
+        elif token:
+            user.otp_device = self._verify(device, user, token)
+        else:
+            raise forms.ValidationError(
+                self.otp_error_messages["token_required"], code="token_required"
+            )
+
+    def _chosen_device(self, user: Any) -> Device | None:
+        device_id = self.cleaned_data.get("otp_device")  # type: ignore[attr-defined]
+        if device_id:
+            device = Device.from_persistent_id(device_id)
+            if device is not None and device.user_id == user.pk and device.confirmed:
+                return device
+            return None
+        return None
+
+    def _handle_challenge(self, device: Device | None) -> None:
+        if device is None:
+            raise forms.ValidationError(
+                self.otp_error_messages["token_required"], code="token_required"
+            )
+        if not device.is_interactive():
+            raise forms.ValidationError(
+                self.otp_error_messages["not_interactive"], code="not_interactive"
+            )
+        try:
+            challenge = device.generate_challenge(getattr(self, "request", None))
+        except ChallengeNotAllowed:
+            raise forms.ValidationError(
+                self.otp_error_messages["cooldown"], code="cooldown"
+            ) from None
+        except Exception:
+            raise forms.ValidationError(
+                self.otp_error_messages["challenge_exception"], code="challenge_exception"
+            ) from None
+        # The challenge step never completes the form: the user must answer.
+        raise forms.ValidationError(
+            self.otp_error_messages["challenge_message"],
+            code="challenge_message",
+            params={"message": str(challenge) if challenge else ""},
+        )
+
+    def _verify(self, device: Device | None, user: Any, token: str) -> Device:
+        request = getattr(self, "request", None)
+        candidates = [device] if device is not None else devices_for_user(user)
+        refusal = None
+        for candidate in candidates:
+            result = verify(candidate, token, request=request)
+            if result.accepted:
+                return candidate
+            if result.reason != "mismatch":
+                refusal = result
+        if refusal is not None and refusal.reason == VerifyNotAllowed.LOCKED_OUT.value:
+            raise forms.ValidationError(self.otp_error_messages["locked_out"], code="locked_out")
+        if refusal is not None and refusal.details and "locked_until" in refusal.details:
+            raise forms.ValidationError(
+                self.otp_error_messages["n_failed_attempts"],
+                code="n_failed_attempts",
+                params={"seconds": _seconds_until(refusal.details["locked_until"])},
+            )
+        raise forms.ValidationError(self.otp_error_messages["invalid_token"], code="invalid_token")
+
+
+def _seconds_until(moment: Any) -> int:
+    return max(1, math.ceil((moment - timezone.now()).total_seconds()))
+
+
+class _OTPFields(forms.Form):
+    otp_device = forms.ChoiceField(label=_("Device"), required=False, choices=())
+    otp_token = forms.CharField(
+        label=_("One-time code"),
+        required=False,
+        max_length=4096,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class OTPAuthenticationForm(OTPAuthenticationFormMixin, AuthenticationForm):
+    """Username, password and second factor in one form (django-otp's)."""
+
+    # Choices depend on who signs in, so they are filled once the credentials
+    # are known (see clean()); any persistent id is accepted and then checked.
+    otp_device = forms.CharField(label=_("Device"), required=False, widget=forms.Select())
+    otp_token = _OTPFields.base_fields["otp_token"]
+    otp_challenge = _OTPFields.base_fields["otp_challenge"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        user = self.get_user()
+        self.fields["otp_device"].widget.choices = self._device_choices(user)
+        self.clean_otp(user)
+        return cleaned
+
+
+class OTPTokenForm(OTPAuthenticationFormMixin, _OTPFields):
+    """Second factor for a user who is already logged in with a password."""
+
+    def __init__(self, user: Any, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+        self.fields["otp_device"].choices = self._device_choices(user)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.clean_otp(self.user)
+        return cleaned
+
+    def get_user(self) -> Any:
+        return self.user

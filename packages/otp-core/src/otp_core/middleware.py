@@ -1,0 +1,70 @@
+"""``OTPMiddleware``: second-factor state on every request, loaded lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
+
+from .session import OTPState
+
+__all__ = ["OTPMiddleware", "OTPUser", "attach"]
+
+
+class OTPUser(SimpleLazyObject):
+    """``request.user`` with django-otp's ``otp_device`` and ``is_verified()``.
+
+    Everything else is the wrapped user. The two OTP members read the
+    request's :class:`OTPState`, so a request that never asks about the second
+    factor costs no query.
+    """
+
+    def __init__(self, func: Callable[[], Any], state: OTPState) -> None:
+        super().__init__(func)
+        self.__dict__["_otp_state"] = state
+
+    @property
+    def otp_device(self) -> Any:
+        return self.__dict__["_otp_state"].device
+
+    @otp_device.setter
+    def otp_device(self, device: Any) -> None:
+        # otp_core.login() records the device in the session first; reading
+        # the state again then finds it.
+        self.__dict__["_otp_state"].invalidate()
+
+    def is_verified(self) -> bool:
+        return self.__dict__["_otp_state"].is_verified()
+
+
+class OTPMiddleware:
+    """Must come after ``AuthenticationMiddleware`` (system check ``otp_core.E002``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None:
+            attach(request, user)
+        return self.get_response(request)
+
+
+def attach(request: HttpRequest, user: Any) -> OTPState:
+    """Put a fresh :class:`OTPState` on ``request`` and wrap ``user`` with it."""
+    state = OTPState(request, user)
+    request.otp = state  # type: ignore[attr-defined]
+    request.user = OTPUser(lambda: _unwrap(user), state)
+    return state
+
+
+def _unwrap(user: Any) -> Any:
+    # AuthenticationMiddleware's own lazy object: evaluate it once, then wrap
+    # the real user rather than a proxy of a proxy.
+    if isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user

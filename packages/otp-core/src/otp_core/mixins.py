@@ -1,0 +1,62 @@
+"""``OTPRequiredMixin`` for class-based views, with step-up through a policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import resolve_url
+from django.template.response import TemplateResponse
+
+from .access import Access, check_access, default_login_url
+from .policy import Policy
+
+__all__ = ["OTPRequiredMixin"]
+
+
+class OTPRequiredMixin:
+    """Require a verified session before ``dispatch`` runs.
+
+    * anonymous, or has a device but the session is not verified (enough for
+      ``policy``): redirect to ``login_url`` (403 with ``raise_anonymous``);
+    * no confirmed device at all: 403 with ``raise_unverified``, else a
+      redirect to ``verification_url`` (typically the set-up page) when
+      given, else 403 rendering ``otp_required_template``.
+    """
+
+    raise_anonymous: bool = False
+    raise_unverified: bool = False
+    login_url: str | None = None
+    verification_url: str | None = None
+    redirect_field_name: str = "next"
+    policy: Policy | None = None
+    otp_required_template = "otp_core/otp_required.html"
+
+    def get_login_url(self) -> str:
+        return resolve_url(self.login_url) if self.login_url else default_login_url()
+
+    def get_verification_url(self) -> str | None:
+        return resolve_url(self.verification_url) if self.verification_url else None
+
+    def get_policy(self) -> Policy | None:
+        return self.policy
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        access = check_access(request, self.get_policy())
+        if access in (Access.ANONYMOUS, Access.UNVERIFIED):
+            # As in django-two-factor-auth: a user who has a device but has not
+            # (recently enough) used it must sign in (again), like an anonymous one.
+            if self.raise_anonymous:
+                raise PermissionDenied
+            return redirect_to_login(
+                request.get_full_path(), self.get_login_url(), self.redirect_field_name
+            )
+        if access is Access.NO_DEVICE:
+            if self.raise_unverified:
+                raise PermissionDenied
+            url = self.get_verification_url()
+            if url:
+                return redirect_to_login(request.get_full_path(), url, self.redirect_field_name)
+            return TemplateResponse(request, self.otp_required_template, status=403)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -1,0 +1,20 @@
+"""Abstract models for device plugins. otp-core itself has no tables."""
+
+from .challenge import GenerateNotAllowed, SideChannelMixin
+from .device import Challenge, Device, DeviceManager, device_classes
+from .fields import EncryptedSecretField
+from .throttling import ThrottlingMixin, VerifyNotAllowed
+from .timestamps import TimestampMixin
+
+__all__ = [
+    "Challenge",
+    "Device",
+    "DeviceManager",
+    "EncryptedSecretField",
+    "GenerateNotAllowed",
+    "SideChannelMixin",
+    "ThrottlingMixin",
+    "TimestampMixin",
+    "VerifyNotAllowed",
+    "device_classes",
+]

@@ -1,0 +1,171 @@
+"""The abstract ``Device`` every plugin's device model derives from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .throttling import ThrottlingMixin
+from .timestamps import TimestampMixin
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = ["Challenge", "Device", "DeviceManager", "device_classes"]
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What a device produced before the user answers.
+
+    ``message`` is for the person ("We sent a code to a***@example.com");
+    ``data`` is for a script (WebAuthn request options), JSON-serialisable.
+    """
+
+    message: str = ""
+    data: dict[str, Any] | None = field(default=None)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class DeviceManager(models.Manager):
+    def devices_for_user(self, user: Any, confirmed: bool | None = True) -> models.QuerySet:
+        """This model's devices of ``user``; ``confirmed=None`` gives all."""
+        qs = self.filter(user=user)
+        if confirmed is not None:
+            qs = qs.filter(confirmed=bool(confirmed))
+        return qs
+
+
+class Device(ThrottlingMixin, TimestampMixin, models.Model):
+    """A credential that can prove a second factor for one user.
+
+    A plugin subclasses this, declares its fields and implements
+    :meth:`_match` (and :meth:`_challenge` when something must be sent
+    first). Everything around the match (locking, throttling, replay, use
+    stamps, signals) is the shared path in :mod:`otp_core.verification`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        verbose_name=_("user"),
+        help_text=_("The user that this device belongs to."),
+    )
+    name = models.CharField(
+        _("name"), max_length=64, help_text=_("A name that helps the user tell devices apart.")
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"), default=True, help_text=_("Is this device ready for use?")
+    )
+
+    objects = DeviceManager()
+
+    #: RFC 8176 authentication method reference recorded in the session.
+    factor_kind: ClassVar[str] = "otp"
+    #: Fields :meth:`_match` may change; the verification path saves them.
+    verification_fields: ClassVar[tuple[str, ...]] = ()
+    #: Fields :meth:`_challenge` may change; the challenge path saves them.
+    challenge_fields: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        # Never a secret: only the name, the owner's user name and the kind.
+        user = getattr(self, "user", None) if self.user_id else None
+        owner = user.get_username() if user is not None else "?"
+        return f"{self.name} ({owner})"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.persistent_id}>"
+
+    # -- identity ---------------------------------------------------------
+
+    @classmethod
+    def model_label(cls) -> str:
+        """``app_label.modelname``, the stable part of a persistent id."""
+        return f"{cls._meta.app_label}.{cls._meta.model_name}"
+
+    @property
+    def persistent_id(self) -> str:
+        """An id unique across all device models, e.g. ``otp_totp.totpdevice/3``."""
+        return f"{self.model_label()}/{self.pk}"
+
+    @classmethod
+    def from_persistent_id(cls, persistent_id: str, for_verify: bool = False) -> Device | None:
+        """The device with that persistent id, or None.
+
+        With ``for_verify`` the row is locked until the end of the current
+        transaction; call it inside ``transaction.atomic()``.
+        """
+        model, pk = _split_persistent_id(persistent_id)
+        if model is None:
+            return None
+        qs = model._default_manager.all()
+        if for_verify:
+            qs = qs.select_for_update()
+        try:
+            return qs.get(pk=pk)
+        except (model.DoesNotExist, ValueError, TypeError):
+            return None
+
+    # -- the protocol a plugin implements ----------------------------------
+
+    def is_interactive(self) -> bool:
+        """True when the device must send something before the user answers."""
+        return type(self)._challenge is not Device._challenge
+
+    def generate_is_allowed(self) -> tuple[bool, dict[str, Any] | None]:
+        """May a challenge be generated now? ``(True, None)`` or ``(False, details)``."""
+        return True, None
+
+    def generate_challenge(self, request: HttpRequest | None = None) -> Challenge | None:
+        """Send or prepare what the user must answer; None for non-interactive devices."""
+        from ..challenges import issue_challenge
+
+        return issue_challenge(self, request=request)
+
+    def verify_token(self, token: str, request: HttpRequest | None = None) -> bool:
+        """Check ``token`` through the shared path; True at most once per token."""
+        from ..verification import verify
+
+        return verify(self, token, request=request).accepted
+
+    def _match(self, token: str) -> bool:
+        """Plugin hook: does ``token`` match this (locked) device?
+
+        On a match, also make the token unusable again by changing fields
+        named in :attr:`verification_fields` (the caller saves them) or rows
+        the device owns. Called inside a transaction with this row locked.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must implement _match()")
+
+    def _challenge(self, request: HttpRequest | None) -> Challenge | None:
+        """Plugin hook for interactive devices: generate and deliver a challenge."""
+        return None
+
+
+def device_classes() -> Iterator[type[Device]]:
+    """Every concrete device model installed in this project."""
+    for model in apps.get_models():
+        if issubclass(model, Device):
+            yield model
+
+
+def _split_persistent_id(persistent_id: str) -> tuple[type[Device] | None, str]:
+    label, _, pk = str(persistent_id).partition("/")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None, pk
+    if not issubclass(model, Device) or not pk:
+        return None, pk
+    return model, pk

@@ -1,0 +1,136 @@
+"""The plugin registry, fed by the ``otp_core.plugins`` entry point group.
+
+Each plugin distribution declares, in its ``pyproject.toml``::
+
+    [project.entry-points."otp_core.plugins"]
+    totp = "otp_totp.plugin:plugin"
+
+where ``plugin`` is a :class:`Plugin`. The module it lives in must import
+nothing from Django's models: settings use this registry before apps load.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from .models import Device
+
+__all__ = ["ENTRY_POINT_GROUP", "Plugin", "for_device", "get", "installed", "installed_apps"]
+
+ENTRY_POINT_GROUP = "otp_core.plugins"
+
+logger = logging.getLogger("otp_core")
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """What a plugin tells otp-core and a UI about itself.
+
+    Only ``name``, ``app``, ``label``, ``factor_kind`` and ``device_models``
+    are required. The rest are hooks a UI renders every plugin through:
+    dotted paths (resolved lazily) to forms, template names for the setup
+    and verification steps, and static files (scripts) those templates need.
+    """
+
+    #: Short unique name, e.g. ``"totp"``; the entry point's name.
+    name: str
+    #: The module to add to ``INSTALLED_APPS``, e.g. ``"otp_totp"``.
+    app: str
+    #: Human label for method choices ("Authenticator app"); may be lazy.
+    label: Any
+    #: RFC 8176 ``amr`` value recorded when one of its devices verifies.
+    factor_kind: str
+    #: Device models as ``"app_label.ModelName"``.
+    device_models: tuple[str, ...] = ()
+    #: Longer description shown next to the label.
+    description: Any = ""
+    #: True for recovery methods (backup codes), offered apart from the others.
+    backup: bool = False
+    #: Does verification start with a challenge (send a code, WebAuthn options)?
+    interactive: bool = False
+    #: Dotted paths of forms: setup steps, in order, and the token form.
+    setup_forms: tuple[str, ...] = ()
+    verify_form: str | None = None
+    #: Templates: per setup step (same order), and the verification fragment.
+    setup_templates: tuple[str, ...] = ()
+    verify_template: str | None = None
+    #: Static files (JavaScript) the setup and verification templates need.
+    static_js: tuple[str, ...] = ()
+    #: Lower sorts first in method choices.
+    order: int = 100
+    #: Free-form extras for UIs with needs not foreseen here.
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def get_device_models(self) -> list[type[Device]]:
+        from django.apps import apps
+
+        return [apps.get_model(label) for label in self.device_models]
+
+    def get_setup_forms(self) -> list[type]:
+        return [import_string(path) for path in self.setup_forms]
+
+    def get_verify_form(self) -> type | None:
+        return import_string(self.verify_form) if self.verify_form else None
+
+
+def _load() -> dict[str, Plugin]:
+    plugins: dict[str, Plugin] = {}
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            raise ImproperlyConfigured(
+                f"The otp_core plugin {ep.name!r} ({ep.value}) failed to load: {exc}"
+            ) from exc
+        if not isinstance(obj, Plugin):
+            raise ImproperlyConfigured(
+                f"The otp_core plugin entry point {ep.name!r} ({ep.value}) "
+                "is not an otp_core.plugins.Plugin."
+            )
+        if obj.name != ep.name:
+            raise ImproperlyConfigured(
+                f"The otp_core plugin entry point {ep.name!r} names a plugin called {obj.name!r}."
+            )
+        if obj.name in plugins and plugins[obj.name] != obj:
+            raise ImproperlyConfigured(f"Two installed otp_core plugins are named {obj.name!r}.")
+        plugins[obj.name] = obj
+    return dict(sorted(plugins.items(), key=lambda item: (item[1].order, item[0])))
+
+
+@functools.cache
+def installed() -> dict[str, Plugin]:
+    """Every installed plugin by name, loaded once and cached."""
+    return _load()
+
+
+def installed_apps(exclude: tuple[str, ...] = ()) -> list[str]:
+    """The apps of all installed plugins, to extend ``INSTALLED_APPS`` with."""
+    apps: list[str] = []
+    for plugin in installed().values():
+        if plugin.name not in exclude and plugin.app not in apps:
+            apps.append(plugin.app)
+    return apps
+
+
+def get(name: str) -> Plugin:
+    try:
+        return installed()[name]
+    except KeyError:
+        raise LookupError(f"No otp_core plugin named {name!r} is installed.") from None
+
+
+def for_device(device: Device | type[Device]) -> Plugin | None:
+    """The plugin that declares ``device``'s model, if any."""
+    label = device._meta.label
+    for plugin in installed().values():
+        if label in plugin.device_models:
+            return plugin
+    return None

@@ -1,0 +1,1 @@
+"""A test-only plugin for otp-core's own tests (not published)."""

@@ -1,0 +1,15 @@
+from otp_core.plugins import Plugin
+
+plugin = Plugin(
+    name="example",
+    app="otp_example",
+    label="Example codes",
+    factor_kind="otp",
+    device_models=(
+        "otp_example.ExampleDevice",
+        "otp_example.ExampleChallengeDevice",
+        "otp_example.HardwareExampleDevice",
+    ),
+    description="Counter codes for tests.",
+    interactive=False,
+)

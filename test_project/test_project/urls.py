@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from otp_core.admin import OTPAdminSite
+from otp_core.views import LoginView
+
+from . import views
+
+otp_admin_site = OTPAdminSite()
+for model, model_admin in admin.site._registry.items():
+    otp_admin_site.register(model, type(model_admin))
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("verify/", views.verify, name="verify"),
+    path("protected/decorator/", views.decorator, name="decorator"),
+    path("protected/if-configured/", views.if_configured, name="if_configured"),
+    path("protected/mixin/", views.MixinView.as_view(), name="mixin"),
+    path("protected/mixin-raise/", views.MixinRaiseView.as_view(), name="mixin_raise"),
+    path("protected/step-up/", views.step_up, name="step_up"),
+    path("protected/recent/", views.RecentView.as_view(), name="recent"),
+    path("admin/", admin.site.urls),
+    path("otpadmin/", otp_admin_site.urls),
+]
