@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .auth import devices_for_user
 from .challenges import ChallengeNotAllowed
 from .models import Device, VerifyNotAllowed
-from .verification import verify
+from .verification import VerificationResult, verify
 
 __all__ = ["OTPAuthenticationForm", "OTPAuthenticationFormMixin", "OTPTokenForm"]
 
@@ -106,19 +106,31 @@ class OTPAuthenticationFormMixin:
                 return candidate
             if result.reason != "mismatch":
                 refusal = result
-        if refusal is not None and refusal.reason == VerifyNotAllowed.LOCKED_OUT.value:
-            raise forms.ValidationError(self.otp_error_messages["locked_out"], code="locked_out")
-        if refusal is not None and refusal.details and "locked_until" in refusal.details:
-            raise forms.ValidationError(
-                self.otp_error_messages["n_failed_attempts"],
-                code="n_failed_attempts",
-                params={"seconds": _seconds_until(refusal.details["locked_until"])},
-            )
-        raise forms.ValidationError(self.otp_error_messages["invalid_token"], code="invalid_token")
+        messages = dict(
+            self.otp_error_messages, throttled=self.otp_error_messages["n_failed_attempts"]
+        )
+        raise refusal_error(refusal, messages)
 
 
 def _seconds_until(moment: Any) -> int:
     return max(1, math.ceil((moment - timezone.now()).total_seconds()))
+
+
+def refusal_error(result: VerificationResult | None, messages: Any) -> forms.ValidationError:
+    """The form error for a refused token: throttled, locked out, or just wrong.
+
+    ``messages`` needs the keys ``invalid_token``, ``throttled`` (with a
+    ``%(seconds)d`` placeholder) and ``locked_out``.
+    """
+    if result is not None and result.reason == VerifyNotAllowed.LOCKED_OUT.value:
+        return forms.ValidationError(messages["locked_out"], code="locked_out")
+    if result is not None and result.details and "locked_until" in result.details:
+        return forms.ValidationError(
+            messages["throttled"],
+            code="throttled",
+            params={"seconds": _seconds_until(result.details["locked_until"])},
+        )
+    return forms.ValidationError(messages["invalid_token"], code="invalid_token")
 
 
 class _OTPFields(forms.Form):
