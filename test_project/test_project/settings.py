@@ -9,6 +9,7 @@ distribution is enough to have it here.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
@@ -53,6 +54,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# two-factor-ui, when installed, provides the demo's full sign-in and set-up pages.
+TWO_FACTOR_UI = importlib.util.find_spec("two_factor_ui") is not None
+if TWO_FACTOR_UI:
+    INSTALLED_APPS += ["formtools", "two_factor_ui"]
+
 ROOT_URLCONF = "test_project.urls"
 
 TEMPLATES = [
@@ -66,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "test_project.views.demo_context",
             ]
         },
     }
@@ -80,6 +87,8 @@ def _database() -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("OTP_DB_NAME", str(BASE_DIR / "demo.sqlite3")),
+            # Wait for the write lock rather than fail under load (seconds).
+            "OPTIONS": {"timeout": 30},
             # A file, not memory, so that tests see real SQLite locking.
             "TEST": {
                 "NAME": os.path.join(tempfile.gettempdir(), f"otp-test-{os.getpid()}.sqlite3")
@@ -122,7 +131,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "static-collected"
 
-LOGIN_URL = "login"
+LOGIN_URL = "two_factor:login" if TWO_FACTOR_UI else "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

@@ -1,6 +1,7 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import include, path
 
 from otp_core.admin import OTPAdminSite
 from otp_core.views import LoginView
@@ -25,3 +26,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("otpadmin/", otp_admin_site.urls),
 ]
+
+if apps.is_installed("otp_phone"):
+    urlpatterns.append(path("", include("otp_phone.urls")))
+
+if apps.is_installed("two_factor_ui"):
+    import two_factor_ui.urls
+
+    urlpatterns += [path("", include(two_factor_ui.urls))]

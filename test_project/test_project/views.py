@@ -23,6 +23,13 @@ PAGES = [
 ]
 
 
+def demo_context(request):
+    """Template context of every demo page: is two-factor-ui installed?"""
+    from django.apps import apps
+
+    return {"two_factor_ui": apps.is_installed("two_factor_ui")}
+
+
 def home(request):
     return render(request, "demo/home.html", {"pages": PAGES})
 

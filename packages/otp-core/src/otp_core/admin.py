@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -95,8 +96,7 @@ class DeviceAdmin(admin.ModelAdmin):
         )
 
     def get_search_fields(self, request: Any) -> Any:
-        user_model_field = "user__username"
-        return (*self.search_fields, user_model_field)
+        return (*self.search_fields, f"user__{get_user_model().USERNAME_FIELD}")
 
     def get_queryset(self, request: Any) -> Any:
         qs = super().get_queryset(request).select_related("user")

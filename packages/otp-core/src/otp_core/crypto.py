@@ -98,7 +98,9 @@ def reencrypt(ciphertext: str) -> str:
 
 
 def _digest(key: bytes, code: str) -> str:
-    return _HASH_PREFIX + hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: a lone surrogate (possible from JSON input) hashes instead of raising.
+    data = code.encode("utf-8", "surrogatepass")
+    return _HASH_PREFIX + hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 def hash_code(code: str) -> str:
@@ -113,7 +115,10 @@ def code_hashes(code: str) -> list[str]:
 
 def check_code(code: str, stored: str) -> bool:
     """Constant-time check of ``code`` against a stored hash, under every key."""
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a stored value
+    # is data (perhaps damaged), which must give False rather than an error.
+    stored_bytes = stored.encode("utf-8", "surrogatepass")
     ok = False
     for candidate in code_hashes(code):
-        ok |= hmac.compare_digest(candidate, stored)
+        ok |= hmac.compare_digest(candidate.encode("ascii"), stored_bytes)
     return ok

@@ -27,13 +27,19 @@ class OTPUser(SimpleLazyObject):
 
     @property
     def otp_device(self) -> Any:
-        return self.__dict__["_otp_state"].device
+        # A device assigned on this request (a form that has just verified it,
+        # as with django-otp) wins over the session's newest verification.
+        assigned = self.__dict__.get("_otp_device", empty)
+        return self.__dict__["_otp_state"].device if assigned is empty else assigned
 
-    @otp_device.setter
-    def otp_device(self, device: Any) -> None:
-        # otp_core.login() records the device in the session first; reading
-        # the state again then finds it.
-        self.__dict__["_otp_state"].invalidate()
+    def __setattr__(self, name: str, value: Any) -> None:
+        # LazyObject forwards every assignment to the wrapped user, which a
+        # property setter here would never see.
+        if name == "otp_device":
+            self.__dict__["_otp_device"] = value
+            self.__dict__["_otp_state"].invalidate()
+        else:
+            super().__setattr__(name, value)
 
     def is_verified(self) -> bool:
         return self.__dict__["_otp_state"].is_verified()

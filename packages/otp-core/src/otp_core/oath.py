@@ -7,8 +7,10 @@ decimal strings a person types.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time as _time
+from collections.abc import Callable
 
 __all__ = [
     "ALGORITHMS",
@@ -22,8 +24,14 @@ __all__ = [
 
 #: Hash algorithms RFC 6238 allows, by the names ``hashlib`` knows.
 ALGORITHMS = ("sha1", "sha256", "sha512")
+_HASHES = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
+_BLOCK_SIZES = {"sha1": 64, "sha256": 64, "sha512": 128}  # FIPS 180-4
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
 
 _MODULI = {6: 10**6, 7: 10**7, 8: 10**8}
+#: HOTP counters are 8-byte unsigned integers (RFC 4226, section 5.2).
+_MAX_COUNTER = 2**64 - 1
 
 
 def _modulus(digits: int) -> int:
@@ -38,10 +46,43 @@ def _check_algorithm(algorithm: str) -> None:
         raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}")
 
 
+def _check_counter(counter: int) -> None:
+    if not 0 <= counter <= _MAX_COUNTER:
+        raise ValueError("counter must be between 0 and 2**64 - 1")
+
+
+def _keyed_mac(key: bytes, algorithm: str) -> Callable[[bytes], bytes]:
+    """HMAC (RFC 2104) under ``key`` for several messages, the key's pads hashed once.
+
+    A verification window computes up to 2 * tolerance + 1 HMACs with one key;
+    OpenSSL 3 sets up a fresh context for every one-shot ``hmac.digest``, which
+    costs more than hashing an 8-byte counter. Cloning the padded states is
+    HMAC by its definition, checked against ``hmac.digest`` by the RFC vectors
+    and the pyotp and oathtool tests.
+    """
+    new = _HASHES[algorithm]
+    block = _BLOCK_SIZES[algorithm]
+    key = bytes(key)
+    if len(key) > block:
+        key = new(key).digest()
+    key = key.ljust(block, b"\0")
+    inner, outer = new(key.translate(_IPAD)), new(key.translate(_OPAD))
+
+    def mac(message: bytes) -> bytes:
+        h = inner.copy()
+        h.update(message)
+        o = outer.copy()
+        o.update(h.digest())
+        return o.digest()
+
+    return mac
+
+
 def hotp(key: bytes, counter: int, digits: int = 6, algorithm: str = "sha1") -> int:
     """Return the HOTP value of ``key`` at ``counter`` (RFC 4226, section 5.3)."""
     modulus = _modulus(digits)
     _check_algorithm(algorithm)
+    _check_counter(counter)
     mac = hmac.digest(key, counter.to_bytes(8, "big"), algorithm)
     offset = mac[-1] & 0x0F
     return (int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF) % modulus
@@ -77,11 +118,30 @@ def format_token(value: int, digits: int = 6) -> str:
 
 def _parse(token: str | int, digits: int) -> int | None:
     """The token's integer value, or None when it cannot be a valid code."""
+    if isinstance(token, bool):
+        return None
     if isinstance(token, int):
         return token if 0 <= token < _modulus(digits) else None
     if len(token) != digits or not (token.isascii() and token.isdigit()):
         return None
     return int(token)
+
+
+def _search(
+    key: bytes, wanted: int, first: int, last: int, modulus: int, algorithm: str
+) -> int | None:
+    """The first counter in ``first..last`` whose value is ``wanted``, or None."""
+    wanted_bytes = wanted.to_bytes(4, "big")
+    mac_of = _keyed_mac(key, algorithm)
+    compare = hmac.compare_digest
+    for c in range(first, last + 1):
+        mac = mac_of(c.to_bytes(8, "big"))
+        offset = mac[-1] & 0x0F
+        value = (int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF) % modulus
+        # Compare as bytes in constant time: the code is what the user typed.
+        if compare(value.to_bytes(4, "big"), wanted_bytes):
+            return c
+    return None
 
 
 def verify_hotp(
@@ -100,19 +160,12 @@ def verify_hotp(
     """
     modulus = _modulus(digits)
     _check_algorithm(algorithm)
+    _check_counter(counter)
     wanted = _parse(token, digits)
     if wanted is None:
         return None
-    wanted_bytes = wanted.to_bytes(4, "big")
-    digest = hmac.digest
-    compare = hmac.compare_digest
-    for c in range(counter, counter + window + 1):
-        mac = digest(key, c.to_bytes(8, "big"), algorithm)
-        offset = mac[-1] & 0x0F
-        value = (int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF) % modulus
-        if compare(value.to_bytes(4, "big"), wanted_bytes):
-            return c
-    return None
+    last = min(counter + window, _MAX_COUNTER)
+    return _search(key, wanted, counter, last, modulus, algorithm)
 
 
 def verify_totp(
@@ -133,15 +186,19 @@ def verify_totp(
     Returns the time counter ``T`` that matched, or None. Counters at or before
     ``after`` are not tried: pass the last accepted counter to refuse replays.
     """
-    if t is None:
-        t = _time.time()
+    modulus = _modulus(digits)
+    _check_algorithm(algorithm)
     if tolerance < 0:
         raise ValueError("tolerance must not be negative")
+    if t is None:
+        t = _time.time()
     centre = time_step(t, step, t0) + drift
-    first = centre - tolerance
+    # Counters below zero do not exist (near the epoch, or t0 in the future).
+    first = max(centre - tolerance, 0)
     if after is not None and first <= after:
         first = after + 1
-    last = centre + tolerance
-    if first > last:
+    last = min(centre + tolerance, _MAX_COUNTER)
+    wanted = _parse(token, digits)
+    if wanted is None or first > last:
         return None
-    return verify_hotp(key, token, first, window=last - first, digits=digits, algorithm=algorithm)
+    return _search(key, wanted, first, last, modulus, algorithm)

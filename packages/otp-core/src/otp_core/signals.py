@@ -1,7 +1,8 @@
 """Signals of otp-core.
 
-Each is sent with the device class as ``sender``, after the transaction that
-decided it has committed.
+Each is sent with the device class as ``sender`` once the decision is saved:
+after the verification's own transaction, or, when the caller wraps it in a
+larger ``atomic()`` block, inside that block before it commits.
 """
 
 from django.dispatch import Signal

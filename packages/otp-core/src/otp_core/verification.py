@@ -71,7 +71,9 @@ def verify(device: Device, token: str, *, request: HttpRequest | None = None) ->
             return VerificationResult(False, "mismatch")
         allowed, details = current.verify_is_allowed()
         if not allowed:
-            result = VerificationResult(False, str(details["reason"].value), details)
+            # verify_is_allowed() gives details with a reason whenever it refuses.
+            reason = details["reason"].value if details else "not_allowed"
+            result = VerificationResult(False, str(reason), details)
             fields: list[str] = []
         elif isinstance(token, str) and current._match(token):
             current.throttle_reset(commit=False)

@@ -3,6 +3,7 @@
 from .challenge import GenerateNotAllowed, SideChannelMixin
 from .device import Challenge, Device, DeviceManager, device_classes
 from .fields import EncryptedSecretField
+from .oath import OATHDeviceMixin
 from .throttling import ThrottlingMixin, VerifyNotAllowed
 from .timestamps import TimestampMixin
 
@@ -12,6 +13,7 @@ __all__ = [
     "DeviceManager",
     "EncryptedSecretField",
     "GenerateNotAllowed",
+    "OATHDeviceMixin",
     "SideChannelMixin",
     "ThrottlingMixin",
     "TimestampMixin",

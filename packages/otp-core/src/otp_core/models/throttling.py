@@ -23,6 +23,9 @@ __all__ = ["ThrottlingMixin", "VerifyNotAllowed"]
 
 # 2 ** 32 seconds is over a century: enough, and far from timedelta's limit.
 _MAX_EXPONENT = 32
+# The same bound on the delay itself, whatever the factor (a large factor
+# would otherwise overflow timedelta or the date range: a 500, not a refusal).
+_MAX_DELAY = float(2**_MAX_EXPONENT)
 
 
 class VerifyNotAllowed(str, enum.Enum):
@@ -67,7 +70,7 @@ class ThrottlingMixin(models.Model):
         factor = self.get_throttle_factor()
         if count <= 0 or not factor or self.throttling_failure_timestamp is None:
             return None
-        delay = factor * 2 ** min(count - 1, _MAX_EXPONENT)
+        delay = min(factor * 2 ** min(count - 1, _MAX_EXPONENT), _MAX_DELAY)
         return self.throttling_failure_timestamp + timedelta(seconds=delay)
 
     def verify_is_allowed(self) -> tuple[bool, dict[str, Any] | None]:

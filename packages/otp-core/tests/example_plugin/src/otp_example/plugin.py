@@ -12,4 +12,6 @@ plugin = Plugin(
     ),
     description="Counter codes for tests.",
     interactive=False,
+    # Lets UIs (two-factor-ui's tests) set up an ExampleDevice like a real plugin.
+    setup_forms=("otp_example.forms.ExampleSetupForm",),
 )

@@ -1,0 +1,151 @@
+"""The OTP admin site and the device admin base."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.messages import get_messages
+from otp_example.models import ExampleDevice
+
+from otp_core.session import record_verification
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/otp_example/exampledevice/"
+
+
+@pytest.fixture
+def staff(user):
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+def verify_session(client, device):
+    session = client.session
+    record_verification(session, device, at=time.time())
+    session.save()
+
+
+def test_otp_admin_refuses_unverified_staff(client, staff, device):
+    client.force_login(staff)
+    response = client.get("/otpadmin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/otpadmin/login/")
+    # The ordinary admin is not guarded.
+    assert client.get("/admin/").status_code == 200
+
+
+def test_otp_admin_admits_verified_staff(client, staff, device):
+    client.force_login(staff)
+    verify_session(client, device)
+    response = client.get("/otpadmin/")
+    assert response.status_code == 200
+    assert b"Example devices" in response.content  # the device admin is registered there
+
+
+def test_otp_admin_refuses_verified_non_staff(client, user, device):
+    client.force_login(user)
+    verify_session(client, device)
+    assert client.get("/otpadmin/").status_code == 302
+
+
+def test_otp_admin_login_form_shows_otp_fields(client):
+    response = client.get("/otpadmin/login/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="otp_token"' in content
+    assert 'name="otp_device"' in content
+
+
+def test_login_through_the_otp_admin_form(client, staff, device, otp_code):
+    response = client.post(
+        "/otpadmin/login/?next=/otpadmin/",
+        {
+            "username": "alice",
+            "password": "correct horse",
+            "otp_device": device.persistent_id,
+            "otp_token": otp_code(device),
+            "next": "/otpadmin/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/otpadmin/"
+    assert client.session["otp_device_id"] == device.persistent_id
+    assert client.get("/otpadmin/").status_code == 200
+
+
+def test_otp_admin_login_with_a_wrong_token(client, staff, device):
+    response = client.post(
+        "/otpadmin/login/",
+        {
+            "username": "alice",
+            "password": "correct horse",
+            "otp_device": device.persistent_id,
+            "otp_token": "12345x",
+        },
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert b"Invalid code" in response.content
+    assert client.get("/otpadmin/").status_code == 302
+
+
+def test_reset_throttling_action(client, staff, user, device, device_factory):
+    locked = device_factory(user, throttling_failure_count=100)
+    ExampleDevice.objects.filter(pk=device.pk).update(throttling_failure_count=3)
+    client.force_login(staff)
+    verify_session(client, device)
+    for prefix in ("/admin", "/otpadmin"):
+        response = client.post(
+            f"{prefix}/otp_example/exampledevice/",
+            {"action": "reset_throttling", "_selected_action": [locked.pk, device.pk]},
+        )
+        assert response.status_code == 302
+        messages = [str(m) for m in get_messages(response.wsgi_request)]
+        assert "2 devices were unlocked." in messages
+        for d in (locked, device):
+            d.refresh_from_db()
+            assert d.throttling_failure_count == 0
+            assert d.throttling_failure_timestamp is None
+        ExampleDevice.objects.update(throttling_failure_count=5)
+
+
+def test_device_admin_pages_never_show_the_key(client, staff, device):
+    client.force_login(staff)
+    changelist = client.get(CHANGELIST)
+    assert changelist.status_code == 200
+    assert device.name.encode() in changelist.content
+    change = client.get(f"{CHANGELIST}{device.pk}/change/")
+    assert change.status_code == 200
+    assert device.key.encode() not in changelist.content + change.content
+    assert b'name="key"' not in change.content
+
+
+def test_changelist_search_by_user_name(client, staff, other_user, device, device_factory):
+    foreign = device_factory(other_user, name="bobs phone")
+    client.force_login(staff)
+    response = client.get(CHANGELIST, {"q": "bob"})
+    assert foreign.name.encode() in response.content
+    assert device.name.encode() not in response.content
+
+
+def test_hide_sensitive_data_limits_staff_to_own_devices(
+    settings, client, user, other_user, device, device_factory
+):
+    from django.contrib.auth.models import Permission
+
+    foreign = device_factory(other_user, name="bobs phone")
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(Permission.objects.get(codename="view_exampledevice"))
+    client.force_login(user)
+    response = client.get(CHANGELIST)
+    assert foreign.name.encode() in response.content
+    settings.OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+    response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    assert foreign.name.encode() not in response.content
+    assert device.name.encode() in response.content
