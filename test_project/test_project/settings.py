@@ -140,6 +140,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = "no-reply@localhost"
 
+# Phone codes in the demo go to the log (the "two_factor" logger), never to a phone.
+TWO_FACTOR_SMS_GATEWAY = "fake"
+TWO_FACTOR_CALL_GATEWAY = "fake"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -73,7 +73,7 @@ def _convert(column: str, value: Any) -> Any:
 
 
 def import_devices(
-    model: type, table: str, columns: Iterable[str], *, using: str, dry_run: bool
+    model: type[Any], table: str, columns: Iterable[str], *, using: str, dry_run: bool
 ) -> dict[str, int]:
     """Create a ``model`` device for each row of ``table`` not imported before.
 

@@ -1,0 +1,68 @@
+"""System checks of otp-email: a sender that works and sane numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+from .conf import email_settings
+
+#: Django's own default for DEFAULT_FROM_EMAIL: mail from it rarely arrives.
+DJANGO_DEFAULT_SENDER = "webmaster@localhost"
+
+
+@register()
+def check_sender(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    sender = email_settings.OTP_EMAIL_SENDER
+    if sender is not None and not isinstance(sender, str):
+        return [Error("OTP_EMAIL_SENDER must be an address or None.", id="otp_email.E001")]
+    if not sender and getattr(settings, "DEFAULT_FROM_EMAIL", "") in ("", DJANGO_DEFAULT_SENDER):
+        return [
+            Warning(
+                "Neither OTP_EMAIL_SENDER nor DEFAULT_FROM_EMAIL is configured: codes would be "
+                f"sent from {DJANGO_DEFAULT_SENDER!r}.",
+                hint="Set DEFAULT_FROM_EMAIL (or OTP_EMAIL_SENDER) to an address of your site.",
+                id="otp_email.W001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    errors = []
+    for name, integer, minimum, error_id in (
+        ("OTP_EMAIL_TOKEN_VALIDITY", True, 1, "otp_email.E002"),
+        ("OTP_EMAIL_THROTTLE_FACTOR", False, 0, "otp_email.E003"),
+        ("OTP_EMAIL_COOLDOWN_DURATION", True, 0, "otp_email.E004"),
+    ):
+        value = getattr(email_settings, name)
+        kind = int if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind) or value < minimum:
+            what = "a whole number" if integer else "a number"
+            errors.append(
+                Error(f"{name} must be {what} of {minimum} or more, not {value!r}.", id=error_id)
+            )
+    for name, error_id in (
+        ("OTP_EMAIL_BODY_TEMPLATE", "otp_email.E005"),
+        ("OTP_EMAIL_BODY_TEMPLATE_PATH", "otp_email.E005"),
+        ("OTP_EMAIL_BODY_HTML_TEMPLATE", "otp_email.E005"),
+        ("OTP_EMAIL_BODY_HTML_TEMPLATE_PATH", "otp_email.E005"),
+    ):
+        value = getattr(email_settings, name)
+        if value is not None and not isinstance(value, str):
+            errors.append(Error(f"{name} must be a string or None.", id=error_id))
+    if (
+        email_settings.OTP_EMAIL_BODY_TEMPLATE is None
+        and not email_settings.OTP_EMAIL_BODY_TEMPLATE_PATH
+    ):
+        errors.append(
+            Error(
+                "Set OTP_EMAIL_BODY_TEMPLATE or OTP_EMAIL_BODY_TEMPLATE_PATH: "
+                "the mail needs a body.",
+                id="otp_email.E006",
+            )
+        )
+    return errors

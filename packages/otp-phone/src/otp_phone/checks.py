@@ -1,0 +1,126 @@
+"""System checks of otp-phone: gateways that load, Twilio credentials, numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+from django.core.exceptions import ImproperlyConfigured
+
+from .conf import phone_settings
+from .gateways import load_gateway_class
+from .gateways.fake import Fake
+
+GATEWAY_SETTINGS = ("TWO_FACTOR_SMS_GATEWAY", "TWO_FACTOR_CALL_GATEWAY")
+
+
+@register()
+def check_gateways(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    messages: list[Any] = []
+    classes = []
+    for name in GATEWAY_SETTINGS:
+        value = getattr(phone_settings, name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value:
+            messages.append(
+                Error(f"{name} must be a gateway name or dotted path.", id="otp_phone.E001")
+            )
+            continue
+        try:
+            classes.append(load_gateway_class(value))
+        except ImproperlyConfigured as exc:
+            messages.append(Error(str(exc), id="otp_phone.E001"))
+    if not any(getattr(phone_settings, name) for name in GATEWAY_SETTINGS):
+        messages.append(
+            Warning(
+                "Neither TWO_FACTOR_SMS_GATEWAY nor TWO_FACTOR_CALL_GATEWAY is set: "
+                "phone devices cannot receive codes.",
+                hint='Set one, e.g. "twilio" (or "fake" during development).',
+                id="otp_phone.W002",
+            )
+        )
+    if not settings.DEBUG and any(isinstance(c, type) and issubclass(c, Fake) for c in classes):
+        messages.append(
+            Warning(
+                "The Fake phone gateway is configured with DEBUG = False: it writes codes "
+                "to the log instead of sending them.",
+                hint="Use a real gateway in production.",
+                id="otp_phone.W001",
+            )
+        )
+    from .gateways.twilio import Twilio
+
+    if any(isinstance(c, type) and issubclass(c, Twilio) for c in classes):
+        missing = [
+            name
+            for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+            if not getattr(phone_settings, name)
+        ]
+        if not phone_settings.TWILIO_CALLER_ID and not phone_settings.TWILIO_MESSAGING_SERVICE_SID:
+            missing.append("TWILIO_CALLER_ID")
+        if missing:
+            messages.append(
+                Error(f"The Twilio gateway needs {', '.join(missing)}.", id="otp_phone.E003")
+            )
+        try:
+            import twilio  # noqa: F401
+        except ImportError:
+            messages.append(
+                Error(
+                    "The Twilio gateway needs the twilio client.",
+                    hint="pip install otp-phone[twilio]",
+                    id="otp_phone.E004",
+                )
+            )
+    return messages
+
+
+@register()
+def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    errors = []
+    for name, integer, minimum in (
+        ("TWO_FACTOR_PHONE_THROTTLE_FACTOR", False, 0),
+        ("OTP_PHONE_TOKEN_VALIDITY", True, 1),
+        ("OTP_PHONE_COOLDOWN_DURATION", True, 0),
+        ("OTP_PHONE_CALL_URL_MAX_AGE", True, 1),
+        ("TWILIO_TIMEOUT", False, 0.1),
+    ):
+        value = getattr(phone_settings, name)
+        kind = int if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind) or value < minimum:
+            what = "a whole number" if integer else "a number"
+            errors.append(
+                Error(
+                    f"{name} must be {what} of {minimum} or more, not {value!r}.",
+                    id="otp_phone.E002",
+                )
+            )
+    digits = phone_settings.TWO_FACTOR_TOTP_DIGITS
+    if isinstance(digits, bool) or digits not in (6, 8):
+        errors.append(
+            Error(f"TWO_FACTOR_TOTP_DIGITS must be 6 or 8, not {digits!r}.", id="otp_phone.E005")
+        )
+    region = phone_settings.PHONENUMBER_DEFAULT_REGION
+    if region is not None:
+        import phonenumbers
+
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            errors.append(
+                Error(
+                    f"PHONENUMBER_DEFAULT_REGION {region!r} is not a known region code.",
+                    hint='Use a two-letter code such as "NL" or "US".',
+                    id="otp_phone.E006",
+                )
+            )
+    base = phone_settings.OTP_PHONE_CALLBACK_BASE_URL
+    if base is not None and (
+        not isinstance(base, str) or not base.startswith(("https://", "http://"))
+    ):
+        errors.append(
+            Error(
+                "OTP_PHONE_CALLBACK_BASE_URL must be an absolute http(s) URL.", id="otp_phone.E007"
+            )
+        )
+    return errors

@@ -1,0 +1,48 @@
+"""Settings of otp-phone with django-two-factor-auth's names and defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+__all__ = ["DEFAULTS", "phone_settings"]
+
+DEFAULTS: dict[str, Any] = {
+    # Gateways: a dotted path of a class, or a name from the "otp_phone.gateways"
+    # entry point group ("fake", "twilio", or a third party's). None: method off.
+    "TWO_FACTOR_SMS_GATEWAY": None,
+    "TWO_FACTOR_CALL_GATEWAY": None,
+    # Digits of a sent code (6 or 8).
+    "TWO_FACTOR_TOTP_DIGITS": 6,
+    # Throttling of failed verifications (1, 2, 4 ... seconds times this).
+    "TWO_FACTOR_PHONE_THROTTLE_FACTOR": 1,
+    # Region for numbers typed without a country code, e.g. "NL".
+    "PHONENUMBER_DEFAULT_REGION": None,
+    # Seconds a sent code stays valid.
+    "OTP_PHONE_TOKEN_VALIDITY": 300,
+    # Seconds between two messages or calls to one device; 0 disables.
+    "OTP_PHONE_COOLDOWN_DURATION": 60,
+    # Base URL ("https://example.com") for gateway callbacks when no request is at hand.
+    "OTP_PHONE_CALLBACK_BASE_URL": None,
+    # Seconds a signed voice-call URL stays usable.
+    "OTP_PHONE_CALL_URL_MAX_AGE": 120,
+    # Twilio (see the Twilio gateway).
+    "TWILIO_ACCOUNT_SID": None,
+    "TWILIO_AUTH_TOKEN": None,
+    "TWILIO_CALLER_ID": None,
+    "TWILIO_MESSAGING_SERVICE_SID": None,
+    # Seconds to wait for Twilio's API; and another API base URL (a proxy, a test server).
+    "TWILIO_TIMEOUT": 10,
+    "TWILIO_API_BASE_URL": None,
+}
+
+
+class _Settings:
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(settings, name, DEFAULTS[name])
+
+
+phone_settings = _Settings()

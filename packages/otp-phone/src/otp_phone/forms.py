@@ -1,0 +1,143 @@
+"""Setting up a phone: number and method (a code is sent), then the code.
+
+The device is created unconfirmed in the first step and confirmed only once
+the sent code matched through otp-core's verification path. A UI keeps the
+``state`` dict between the steps; ``state["name"]`` names the device.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from otp_core.challenges import ChallengeNotAllowed, issue_challenge
+from otp_core.forms import refusal_error
+from otp_core.setup import SetupStepForm
+from otp_core.verification import verify
+
+from .gateways import configured
+from .models import PhoneDevice
+from .numbers import to_e164
+
+__all__ = ["PhoneConfirmStep", "PhoneNumberField", "PhoneNumberStep", "pending_device"]
+
+STATE_KEY = "otp_phone_device"
+
+ERRORS = {
+    "delivery_failed": _("The code could not be sent. Please check the number or try again later."),
+    "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
+    "no_pending": _("Please start again: enter your phone number first."),
+    "invalid_token": _("Invalid code. Please make sure you entered it correctly."),
+    "throttled": _("Too many failed attempts. Please wait %(seconds)d seconds and try again."),
+    "locked_out": _("Too many failed attempts. Please start again later."),
+}
+
+
+class PhoneNumberField(forms.CharField):
+    """A phone number typed any usual way; cleaned to E.164."""
+
+    widget = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return to_e164(value) if value else value
+
+
+def available_methods() -> list[tuple[str, Any]]:
+    """The methods whose gateway is configured."""
+    return [(key, label) for key, label in PhoneDevice.METHODS if configured(key)]
+
+
+def pending_device(user: Any, state: dict[str, Any]) -> PhoneDevice | None:
+    pk = state.get(STATE_KEY)
+    if pk is None:
+        return None
+    return PhoneDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+
+
+class PhoneNumberStep(SetupStepForm):
+    """Step 1: number and method; a code is sent when both are valid."""
+
+    title = _("Phone number")
+
+    number = PhoneNumberField(
+        label=_("Phone number"),
+        help_text=_("With the country code, e.g. +31 6 12345678."),
+    )
+    method = forms.ChoiceField(label=_("Send the code by"), choices=(), widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = available_methods()
+        self.fields["method"].choices = choices
+        if len(choices) == 1:
+            self.fields["method"].initial = choices[0][0]
+        self.challenge: Any = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        number, method = cleaned["number"], cleaned["method"]
+        try:
+            # A failed delivery rolls the new (or changed) device back as well.
+            with transaction.atomic():
+                device = pending_device(self.user, self.state)
+                if device is None:
+                    device = PhoneDevice(
+                        user=self.user,
+                        name=str(self.state.get("name") or "default"),
+                        confirmed=False,
+                    )
+                device.number, device.method = number, method
+                device.save()
+                self.challenge = issue_challenge(device, request=self.request)
+        except ChallengeNotAllowed:
+            raise forms.ValidationError(ERRORS["cooldown"], code="cooldown") from None
+        except Exception:
+            raise forms.ValidationError(ERRORS["delivery_failed"], code="delivery_failed") from None
+        self.state[STATE_KEY] = device.pk
+        return cleaned
+
+
+class PhoneConfirmStep(SetupStepForm):
+    """Step 2: the code that was sent; a match confirms the device."""
+
+    title = _("Confirm the code")
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def get_context(self) -> dict[str, Any]:
+        device = pending_device(self.user, self.state)
+        return {"masked_number": device.masked_number() if device else ""}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        device = pending_device(self.user, self.state)
+        if device is None:
+            raise forms.ValidationError(ERRORS["no_pending"], code="no_pending")
+        result = verify(device, cleaned["otp_token"].strip(), request=self.request)
+        if not result.accepted:
+            raise refusal_error(result, ERRORS)
+        self.device = device
+        return cleaned
+
+    def save(self) -> PhoneDevice:
+        device = self.device
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        self.state.pop(STATE_KEY, None)
+        return device

@@ -1,0 +1,148 @@
+"""Backup phone views (add, remove) and the TwiML view Twilio's calls fetch."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from otp_core import crypto
+from otp_core.mixins import OTPRequiredMixin
+
+from .callsigning import InvalidCallToken, unsign_call
+from .forms import PhoneConfirmStep, PhoneNumberStep
+from .models import PhoneDevice
+
+__all__ = ["PhoneDeleteView", "PhoneSetupView", "TwilioCallView"]
+
+logger = logging.getLogger("otp_phone")
+
+SESSION_KEY = "otp_phone_setup"
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
+    """Add a backup phone: number and method, then the code that was sent to it."""
+
+    template_name = "otp_phone/setup.html"
+    device_name = "backup"
+    success_url = "/"
+
+    def get_success_url(self) -> str:
+        return _next_url(self.request, self.success_url)
+
+    def _state(self) -> dict[str, Any]:
+        state = self.request.session.get(SESSION_KEY)
+        return state if isinstance(state, dict) else {"name": self.device_name}
+
+    def _form(self, state: dict[str, Any], data: Any = None) -> Any:
+        cls = PhoneConfirmStep if state.get("otp_phone_device") else PhoneNumberStep
+        return cls(data, user=self.request.user, request=self.request, state=state)
+
+    def _render(self, form: Any, state: dict[str, Any], challenge: Any = None) -> HttpResponse:
+        context = {
+            "form": form,
+            "state": state,
+            "challenge": challenge,
+            "next": _next_url(self.request, ""),
+            **form.get_context(),
+        }
+        return render(self.request, self.template_name, context)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if request.GET.get("restart"):
+            request.session.pop(SESSION_KEY, None)
+        state = self._state()
+        return self._render(self._form(state), state)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        state = self._state()
+        if request.POST.get("restart"):
+            request.session.pop(SESSION_KEY, None)
+            return redirect(request.path)
+        form = self._form(state, request.POST)
+        if not form.is_valid():
+            return self._render(form, state)
+        device = form.save()
+        if device is not None:
+            request.session.pop(SESSION_KEY, None)
+            return redirect(self.get_success_url())
+        request.session[SESSION_KEY] = state
+        # Show the next step (enter the code) with what the first step sent.
+        return self._render(self._form(state), state, challenge=getattr(form, "challenge", None))
+
+
+class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
+    """Remove one of the user's own phone devices (POST only, CSRF-protected)."""
+
+    http_method_names = ["post"]
+    success_url = "/"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        device = get_object_or_404(PhoneDevice, pk=pk, user=request.user)
+        verified = getattr(request.user, "otp_device", None)
+        if verified is not None and verified.persistent_id == device.persistent_id:
+            # Removing the phone this session was verified with would log the user out
+            # of two-factor in the middle of the request; refuse it.
+            return HttpResponseForbidden(gettext("You cannot remove the phone you signed in with."))
+        device.delete()
+        return redirect(_next_url(request, self.success_url))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TwilioCallView(View):
+    """TwiML for a voice call: says the code, digit by digit, twice.
+
+    The code comes from the signed, expiring token in the URL; nothing here
+    is logged. A bad or expired token, or a code no longer pending, gets 403.
+    """
+
+    http_method_names = ["get", "post"]
+
+    def _respond(self, request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            pk, code = unsign_call(token)
+        except InvalidCallToken:
+            return HttpResponseForbidden("", content_type="text/plain")
+        device = PhoneDevice.objects.filter(pk=pk).first()
+        if (
+            device is None
+            or not device.token_hash
+            or not crypto.check_code(code, device.token_hash)
+        ):
+            return HttpResponseForbidden("", content_type="text/plain")
+        digits = ", ".join(code)
+        text = gettext("Your verification code is: %(digits)s. Once again: %(digits)s.") % {
+            "digits": digits
+        }
+        language = escape(get_language() or "en", {'"': "&quot;"})
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<Response><Say language="{language}">{escape(text)}</Say></Response>'
+        )
+        response = HttpResponse(body, content_type="text/xml; charset=utf-8")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+        return self._respond(request, token)
+
+    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+        return self._respond(request, token)

@@ -1,0 +1,13 @@
+"""A test-only gateway that keeps what it would send in ``outbox`` (not published)."""
+
+from otp_phone.gateways import Gateway
+
+outbox: list[tuple[str, str, str]] = []
+
+
+class OutboxGateway(Gateway):
+    def send_sms(self, device, token):
+        outbox.append(("sms", device.number, token))
+
+    def make_call(self, device, token):
+        outbox.append(("call", device.number, token))

@@ -1,0 +1,61 @@
+"""System checks of otp-phone."""
+
+from __future__ import annotations
+
+import pytest
+
+from otp_phone import checks
+
+
+@pytest.fixture(autouse=True)
+def _no_project_gateways(settings):
+    # Start from the package defaults, whatever the test project configures.
+    settings.TWO_FACTOR_SMS_GATEWAY = None
+    settings.TWO_FACTOR_CALL_GATEWAY = None
+
+
+def ids(messages):
+    return [m.id for m in messages]
+
+
+def test_no_gateway_warns():
+    assert ids(checks.check_gateways()) == ["otp_phone.W002"]
+
+
+def test_fake_without_debug_warns(settings):
+    settings.TWO_FACTOR_SMS_GATEWAY = "fake"
+    settings.DEBUG = True
+    assert checks.check_gateways() == []
+    settings.DEBUG = False
+    assert ids(checks.check_gateways()) == ["otp_phone.W001"]
+
+
+def test_unloadable_gateway_is_an_error(settings):
+    settings.TWO_FACTOR_SMS_GATEWAY = "two_factor.gateways.twilio.gateway.Twilio"
+    settings.TWO_FACTOR_CALL_GATEWAY = "nosuchname"
+    assert ids(checks.check_gateways()) == ["otp_phone.E001", "otp_phone.E001"]
+
+
+def test_twilio_needs_credentials(settings):
+    settings.TWO_FACTOR_SMS_GATEWAY = "twilio"
+    assert ids(checks.check_gateways()) == ["otp_phone.E003"]
+    settings.TWILIO_ACCOUNT_SID = "AC1"
+    settings.TWILIO_AUTH_TOKEN = "t"
+    settings.TWILIO_CALLER_ID = "+15005550006"
+    assert checks.check_gateways() == []
+
+
+def test_numbers(settings):
+    assert checks.check_numbers() == []
+    settings.TWO_FACTOR_TOTP_DIGITS = 7
+    settings.OTP_PHONE_TOKEN_VALIDITY = 0
+    settings.TWO_FACTOR_PHONE_THROTTLE_FACTOR = "1"
+    settings.PHONENUMBER_DEFAULT_REGION = "XX"
+    settings.OTP_PHONE_CALLBACK_BASE_URL = "example.com"
+    assert ids(checks.check_numbers()) == [
+        "otp_phone.E002",
+        "otp_phone.E002",
+        "otp_phone.E005",
+        "otp_phone.E006",
+        "otp_phone.E007",
+    ]

@@ -1,0 +1,3 @@
+"""Backup (recovery) codes for otp-core: single-use, stored as keyed hashes."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,17 @@
+"""Import of django-otp's TOTP devices (table ``otp_totp_totpdevice``)."""
+
+from __future__ import annotations
+
+from otp_core.importing import import_devices
+
+from .models import TOTPDevice
+
+__all__ = ["import_from_django_otp"]
+
+TABLE = "otp_totp_totpdevice"
+COLUMNS = ("key", "step", "t0", "digits", "tolerance", "drift", "last_t")
+
+
+def import_from_django_otp(*, using: str, dry_run: bool) -> dict[str, int]:
+    """Copy each django-otp TOTP device not imported before; returns counts."""
+    return import_devices(TOTPDevice, TABLE, COLUMNS, using=using, dry_run=dry_run)

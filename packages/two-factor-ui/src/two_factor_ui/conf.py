@@ -1,0 +1,46 @@
+"""Settings of two-factor-ui, each with its documented default.
+
+Read them through ``ui_settings.NAME``: the project's value when set, the
+default otherwise, looked up at access time so ``override_settings`` works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+__all__ = ["DEFAULTS", "ui_settings"]
+
+DEFAULTS: dict[str, Any] = {
+    # Send the admin's login page to the two-factor login.
+    "TWO_FACTOR_PATCH_ADMIN": True,
+    # Seconds between the password step and the token step before the login
+    # starts over; 0 disables the limit.
+    "TWO_FACTOR_LOGIN_TIMEOUT": 600,
+    # Dotted path of a python-qrcode image factory, or None for otp-core's SVG.
+    "TWO_FACTOR_QR_FACTORY": None,
+    # Remember-browser: None turns it off; seconds the cookie stays valid.
+    "TWO_FACTOR_REMEMBER_COOKIE_AGE": None,
+    "TWO_FACTOR_REMEMBER_COOKIE_PREFIX": "remember-cookie_",
+    "TWO_FACTOR_REMEMBER_COOKIE_DOMAIN": None,
+    "TWO_FACTOR_REMEMBER_COOKIE_PATH": "/",
+    "TWO_FACTOR_REMEMBER_COOKIE_SECURE": False,
+    "TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY": True,
+    "TWO_FACTOR_REMEMBER_COOKIE_SAMESITE": "Lax",
+    # Who must set up a second factor: None, "all", "staff", a dotted path or
+    # a callable taking the user and returning True when it must.
+    "TWO_FACTOR_REQUIRE": None,
+    # URL paths or URL names RequireSetupMiddleware lets through anyway.
+    "TWO_FACTOR_REQUIRE_EXEMPT_URLS": (),
+}
+
+
+class _Settings:
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(settings, name, DEFAULTS[name])
+
+
+ui_settings = _Settings()

@@ -1,0 +1,266 @@
+"""The login wizard: password, then the second factor, or a backup code.
+
+Steps: ``auth`` (user name and password), ``token`` (the answer of the
+user's default device, or of another one the user picks) and ``backup`` (a
+recovery code). The second factor is skipped for users without a device and
+for browsers remembered with a valid cookie.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib import auth
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponseRedirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+import otp_core
+from otp_core.challenges import ChallengeNotAllowed
+from otp_core.setup import DeviceVerificationForm
+
+from .. import remember
+from ..conf import ui_settings
+from ..methods import backup_devices, default_device, device_from_id, is_backup, plugin_for
+from ..methods import primary_devices as user_primary_devices
+from ..redirects import safe_next, setting_url
+from ..signals import user_verified
+from .utils import render_fragment, verify_form_class
+from .wizard import StepWizardView
+
+__all__ = ["LoginView"]
+
+# Keys in the wizard's storage.
+USER = "user_pk"
+BACKEND = "backend"
+AUTH_TIME = "auth_time"
+DEVICE = "device"
+HAS_BACKUP = "has_backup"
+USE_BACKUP = "use_backup"
+REMEMBERED = "remembered"
+CHALLENGED = "challenged"
+NEXT = "next"
+
+
+@method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
+class LoginView(StepWizardView):
+    """Sign in with a password and, when the user has a device, a second factor."""
+
+    template_name = "two_factor/core/login.html"
+    form_list = (
+        ("auth", AuthenticationForm),
+        ("token", DeviceVerificationForm),
+        ("backup", DeviceVerificationForm),
+    )
+    redirect_field_name = "next"
+
+    messages = {
+        "timeout": _("Your sign-in took too long. Please enter your password again."),
+        "challenge_failed": _("The code could not be sent. Please try again later."),
+        "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.condition_dict = {"token": self.has_token_step, "backup": self.has_backup_step}
+        self.notice: Any = None
+        self.challenge_message: str = ""
+
+    # -- conditions ---------------------------------------------------------
+
+    def _extra(self, key: str, default: Any = None) -> Any:
+        return self.storage.extra_data.get(key, default)
+
+    def has_token_step(self, wizard: Any = None) -> bool:
+        if not self._extra(USER) or self._extra(REMEMBERED) or self._extra(USE_BACKUP):
+            return False
+        return bool(self._extra(DEVICE))
+
+    def has_backup_step(self, wizard: Any = None) -> bool:
+        if not self._extra(USER) or self._extra(REMEMBERED) or not self._extra(HAS_BACKUP):
+            return False
+        return bool(self._extra(USE_BACKUP) or not self._extra(DEVICE))
+
+    # -- the user being signed in -------------------------------------------
+
+    def get_user(self) -> Any:
+        """The user who passed the password step, or None."""
+        if not hasattr(self, "_user"):
+            pk = self._extra(USER)
+            model = auth.get_user_model()
+            self._user = model._default_manager.filter(pk=pk).first() if pk is not None else None
+        return self._user
+
+    def get_device(self, step: str | None = None) -> Any:
+        """The device whose answer ``step`` asks for."""
+        step = step or self.steps.current
+        user = self.get_user()
+        if user is None:
+            return None
+        if step == "backup":
+            devices = backup_devices(user)
+            return devices[0] if devices else None
+        return device_from_id(user, self._extra(DEVICE))
+
+    # -- forms ----------------------------------------------------------------
+
+    def get_form_kwargs(self, step: str | None = None) -> dict[str, Any]:
+        if step == "auth":
+            return {"request": self.request}
+        return {}
+
+    def get_form(self, step: str | None = None, data: Any = None, files: Any = None) -> Any:
+        step = step or self.steps.current
+        if step == "auth":
+            return super().get_form(step, data, files)
+        device = self.get_device(step)
+        if device is None:
+            # The device vanished mid-login (or a crafted post): start over.
+            self.storage.reset()
+            self.storage.current_step = "auth"
+            return super().get_form("auth")
+        form_class = verify_form_class(device)
+        return form_class(
+            data=data,
+            files=files,
+            prefix=self.get_form_prefix(step),
+            device=device,
+            request=self.request,
+        )
+
+    # -- steps ----------------------------------------------------------------
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().get(request, *args, **kwargs)
+        self._set_extra(NEXT, request.GET.get(self.redirect_field_name, ""))
+        return response
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        request = self.request
+        if self._timed_out():
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+            self.notice = self.messages["timeout"]
+            return self.render(self.get_form(step="auth"))
+        if self.steps.current in ("token", "backup") and self._extra(USER):
+            if "challenge_device" in request.POST:
+                return self._switch_device(request.POST["challenge_device"])
+            if request.POST.get("wizard_goto_step") == "backup" and self._extra(HAS_BACKUP):
+                self._set_extra(USE_BACKUP, True)
+                return self.render_goto_step("backup")
+            if request.POST.get("resend") and self.steps.current == "token":
+                self._set_extra(CHALLENGED, "")
+                return self.render(self.get_form())
+        if self.steps.current == "auth" and request.POST.get(self.redirect_field_name):
+            self._set_extra(NEXT, request.POST.get(self.redirect_field_name, ""))
+        return super().post(*args, **kwargs)
+
+    def _timed_out(self) -> bool:
+        timeout = ui_settings.TWO_FACTOR_LOGIN_TIMEOUT
+        started = self._extra(AUTH_TIME)
+        if not timeout or started is None or self.steps.current == "auth":
+            return False
+        return time.time() - float(started) > timeout
+
+    def _switch_device(self, persistent_id: str) -> Any:
+        device = device_from_id(self.get_user(), persistent_id)
+        if device is not None and not is_backup(device):
+            self._set_extra(DEVICE, device.persistent_id)
+            self._set_extra(USE_BACKUP, False)
+            self._set_extra(CHALLENGED, "")
+            self.storage.current_step = "token"
+        return self.render(self.get_form())
+
+    def step_completed(self, step: str, form: Any) -> None:
+        if step == "auth":
+            user = form.get_user()
+            self._user = user
+            self.storage.extra_data = {
+                **{k: v for k, v in self.storage.extra_data.items() if k == NEXT},
+                USER: user.pk,
+                BACKEND: user.backend,
+                AUTH_TIME: time.time(),
+            }
+            # The password is a factor: a new privilege level, a new session id.
+            self.request.session.cycle_key()
+            device = default_device(user)
+            self._set_extra(DEVICE, device.persistent_id if device else "")
+            self._set_extra(HAS_BACKUP, bool(backup_devices(user)))
+            remembered = remember.remembered_device(self.request, user)
+            self._set_extra(REMEMBERED, remembered.persistent_id if remembered else "")
+        else:
+            self.verified_device = form.device
+            self.remember_browser = step == "token" and bool(self.request.POST.get("remember"))
+
+    # -- rendering ------------------------------------------------------------
+
+    def render(self, form: Any = None, **kwargs: Any) -> Any:
+        form = form or self.get_form()
+        if self.steps.current == "token":
+            self._issue_challenge(getattr(form, "device", None))
+        return super().render(form, **kwargs)
+
+    def _issue_challenge(self, device: Any) -> None:
+        if device is None or not device.is_interactive():
+            return
+        if self._extra(CHALLENGED) == device.persistent_id:
+            return
+        try:
+            challenge = device.generate_challenge(self.request)
+        except ChallengeNotAllowed:
+            self.notice = self.messages["cooldown"]
+            return
+        except Exception:
+            self.notice = self.messages["challenge_failed"]
+            return
+        self._set_extra(CHALLENGED, device.persistent_id)
+        self.challenge_message = str(challenge) if challenge else ""
+
+    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        context.update(
+            notice=self.notice,
+            next=self._extra(NEXT, ""),
+            redirect_field_name=self.redirect_field_name,
+            remember_enabled=remember.is_enabled(),
+        )
+        if step in ("token", "backup") and isinstance(form, DeviceVerificationForm):
+            user = self.get_user()
+            device = form.device
+            plugin = plugin_for(device)
+            context.update(
+                device=device,
+                plugin=plugin,
+                static_js=plugin.static_js if plugin else (),
+                challenge_message=self.challenge_message,
+                step_fragment=render_fragment(form, self.request),
+                other_devices=[
+                    d for d in user_primary_devices(user) if d.persistent_id != device.persistent_id
+                ],
+                backup_available=bool(self._extra(HAS_BACKUP)) and step != "backup",
+            )
+        return context
+
+    # -- done -------------------------------------------------------------------
+
+    def done(self, form_list: Any, **kwargs: Any) -> Any:
+        user = self.get_user()
+        request = self.request
+        target = safe_next(request, self._extra(NEXT), setting_url("LOGIN_REDIRECT_URL", "/"))
+        device = getattr(self, "verified_device", None)
+        if device is None and self._extra(REMEMBERED):
+            device = device_from_id(user, self._extra(REMEMBERED))
+        auth.login(request, user, backend=self._extra(BACKEND))
+        response = HttpResponseRedirect(target)
+        if device is not None:
+            otp_core.login(request, device)
+            user_verified.send(sender=__name__, request=request, user=user, device=device)
+            if getattr(self, "remember_browser", False) and remember.is_enabled():
+                remember.set_remember_cookie(response, user, device)
+        return response

@@ -1,0 +1,164 @@
+"""The setup wizard: welcome, method choice, then the chosen plugin's own steps.
+
+The plugin's steps are its ``setup_forms`` (``otp_core.setup.SetupStepForm``
+subclasses), rendered through their ``template_name_fragment``; the
+``state`` dict they share is kept in this wizard's session storage. Every
+name a step's ``get_context()`` returns (such as ``secret_key``) is also in
+the page's context, so a site can override ``two_factor/core/setup.html``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, resolve_url
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+import otp_core
+from otp_core import plugins as registry
+from otp_core.auth import user_has_device
+
+from ..forms import MethodForm
+from ..methods import backup_devices, backup_plugin, setup_methods
+from .utils import render_fragment
+from .wizard import StepWizardView
+
+__all__ = ["STATE_KEY", "SetupCompleteView", "SetupView", "pending_state"]
+
+METHOD_KEY = "method"
+STATE_KEY = "state"
+STEP_SEPARATOR = "-"
+
+
+def pending_state(request: Any) -> tuple[str | None, dict[str, Any]]:
+    """The plugin name and ``state`` of this session's unfinished set-up."""
+    data = request.session.get(f"wizard_{SetupView.wizard_prefix}")
+    if not isinstance(data, dict):
+        return None, {}
+    extra = data.get("extra_data") or {}
+    state = extra.get(STATE_KEY)
+    return extra.get(METHOD_KEY), state if isinstance(state, dict) else {}
+
+
+@method_decorator(never_cache, name="dispatch")
+class SetupView(LoginRequiredMixin, StepWizardView):
+    """Set up a second factor with any installed plugin."""
+
+    template_name = "two_factor/core/setup.html"
+    form_list = (("welcome", forms.Form), ("method", MethodForm))
+    keep_data_steps = ("method",)
+    wizard_prefix = "setup_view"
+    success_url = "two_factor:setup_complete"
+
+    def get_prefix(self, request: Any, *args: Any, **kwargs: Any) -> str:
+        return self.wizard_prefix
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if user.is_authenticated and user_has_device(user) and not user.is_verified():
+            # Adding a device to an account that has one needs that one first.
+            return redirect_to_login(request.get_full_path(), resolve_url("two_factor:login"))
+        return super().dispatch(request, *args, **kwargs)
+
+    # -- the steps --------------------------------------------------------------
+
+    def chosen_method(self) -> Any:
+        methods = setup_methods()
+        if len(methods) == 1:
+            return methods[0]
+        name = self.storage.extra_data.get(METHOD_KEY)
+        for plugin in methods:
+            if plugin.name == name:
+                return plugin
+        return None
+
+    def get_form_list(self) -> Any:
+        steps: OrderedDict[str, type] = OrderedDict(welcome=forms.Form)
+        if len(setup_methods()) > 1:
+            steps["method"] = MethodForm
+        plugin = self.chosen_method()
+        if plugin is not None:
+            for index, form_class in enumerate(plugin.get_setup_forms()):
+                steps[f"{plugin.name}{STEP_SEPARATOR}{index}"] = form_class
+        self._resolved_form_list = steps
+        self._cache_signature = None
+        return steps.copy()
+
+    def _state(self) -> dict[str, Any]:
+        state = self.storage.extra_data.get(STATE_KEY)
+        if not isinstance(state, dict):
+            state = {}
+            self._set_extra(STATE_KEY, state)
+        return state
+
+    def get_form(self, step: str | None = None, data: Any = None, files: Any = None) -> Any:
+        step = step or self.steps.current
+        form_list = self.get_form_list()
+        if step not in form_list:
+            step = self.steps.first
+            self.storage.current_step = step
+        form_class = form_list[step]
+        kwargs = {"data": data, "files": files, "prefix": self.get_form_prefix(step)}
+        if step in ("welcome", "method"):
+            return form_class(**kwargs)
+        state = self._state()
+        form = form_class(user=self.request.user, request=self.request, state=state, **kwargs)
+        self._set_extra(STATE_KEY, form.state)
+        return form
+
+    def step_completed(self, step: str, form: Any) -> None:
+        if step == "method":
+            chosen = form.cleaned_data["method"]
+            if chosen != self.storage.extra_data.get(METHOD_KEY):
+                self._set_extra(STATE_KEY, {})
+            self._set_extra(METHOD_KEY, chosen)
+        elif step != "welcome":
+            device = form.save()
+            self._set_extra(STATE_KEY, form.state)
+            if step == list(self.get_form_list())[-1]:
+                self.new_device = device
+
+    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        plugin = self.chosen_method()
+        context.update(methods=setup_methods(), plugin=plugin, step_name=step)
+        if step not in ("welcome", "method"):
+            fragment_context = {"state": form.state, "plugin": plugin}
+            context.update(form.get_context())
+            context.update(
+                step_title=getattr(form, "title", ""),
+                static_js=plugin.static_js if plugin else (),
+                step_fragment=render_fragment(form, self.request, fragment_context),
+            )
+        return context
+
+    def done(self, form_list: Any, **kwargs: Any) -> Any:
+        device = getattr(self, "new_device", None)
+        if device is not None and getattr(device, "confirmed", False):
+            # The user just proved possession: count it for this session.
+            otp_core.login(self.request, device)
+        return redirect(self.success_url)
+
+
+@method_decorator(never_cache, name="dispatch")
+class SetupCompleteView(LoginRequiredMixin, TemplateView):
+    """Congratulate the user and point to backup codes."""
+
+    template_name = "two_factor/core/setup_complete.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            backup_plugin=backup_plugin(),
+            has_backup=bool(backup_devices(user)),
+            plugins=list(registry.installed().values()),
+        )
+        return context

@@ -1,0 +1,121 @@
+"""TWO_FACTOR_REQUIRE and RequireSetupMiddleware, with its checks."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from two_factor_ui.checks import check_enforcement, check_settings
+from two_factor_ui.enforcement import requires_setup
+
+pytestmark = pytest.mark.django_db
+
+MIDDLEWARE = "two_factor_ui.middleware.RequireSetupMiddleware"
+
+
+def only_bob(user):
+    return user.get_username() == "bob"
+
+
+@pytest.fixture
+def enforced(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    settings.TWO_FACTOR_REQUIRE = "all"
+    return settings
+
+
+def test_off_by_default(client, user):
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    assert not requires_setup(user)
+
+
+def test_all_users_are_sent_to_setup_with_message(client, user, enforced):
+    client.force_login(user)
+    response = client.get("/protected/if-configured/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/two_factor/setup/?next=/protected/if-configured/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "needs two-factor authentication" in page.content.decode()
+
+
+def test_exempt_pages(client, user, enforced):
+    client.force_login(user)
+    for url in (
+        reverse("two_factor:setup"),
+        reverse("two_factor:login"),
+        reverse("two_factor:setup_complete"),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert client.post(reverse("two_factor:logout")).status_code == 302
+
+
+def test_configurable_exempt_list(client, user, enforced):
+    enforced.TWO_FACTOR_REQUIRE_EXEMPT_URLS = ["home", "/protected/"]
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    assert client.get("/protected/if-configured/").status_code == 200
+
+
+def test_anonymous_and_enrolled_users_pass(client, user, example_device, enforced):
+    assert client.get("/").status_code == 200
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+
+
+def test_staff_policy(client, user, other_user, enforced):
+    enforced.TWO_FACTOR_REQUIRE = "staff"
+    assert not requires_setup(user)
+    user.is_staff = True
+    assert requires_setup(user)
+
+
+def test_callable_and_dotted_path_policy(user, other_user, enforced):
+    enforced.TWO_FACTOR_REQUIRE = only_bob
+    assert requires_setup(other_user)
+    assert not requires_setup(user)
+    enforced.TWO_FACTOR_REQUIRE = f"{__name__}.only_bob"
+    assert requires_setup(other_user)
+    assert not requires_setup(user)
+
+
+def test_checks_pair_setting_and_middleware(settings):
+    settings.TWO_FACTOR_REQUIRE = "all"
+    assert [e.id for e in check_enforcement()] == ["two_factor_ui.W001"]
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE]
+    assert check_enforcement() == []
+    settings.TWO_FACTOR_REQUIRE = None
+    assert [e.id for e in check_enforcement()] == ["two_factor_ui.W002"]
+    settings.TWO_FACTOR_REQUIRE = "no.such.policy"
+    assert [e.id for e in check_enforcement()] == ["two_factor_ui.E008"]
+
+
+def test_settings_checks(settings):
+    assert check_settings() == []
+    settings.TWO_FACTOR_LOGIN_TIMEOUT = -1
+    settings.TWO_FACTOR_REMEMBER_COOKIE_AGE = "week"
+    settings.TWO_FACTOR_REMEMBER_COOKIE_SAMESITE = "Sometimes"
+    settings.TWO_FACTOR_PATCH_ADMIN = "yes"
+    ids = {e.id for e in check_settings()}
+    assert {
+        "two_factor_ui.E001",
+        "two_factor_ui.E002",
+        "two_factor_ui.E004",
+        "two_factor_ui.E005",
+    } <= ids
+
+
+def test_defaults_match_reference():
+    from two_factor_ui.conf import DEFAULTS
+
+    assert DEFAULTS["TWO_FACTOR_PATCH_ADMIN"] is True
+    assert DEFAULTS["TWO_FACTOR_LOGIN_TIMEOUT"] == 600
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_AGE"] is None
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_PREFIX"] == "remember-cookie_"
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_DOMAIN"] is None
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_PATH"] == "/"
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_SECURE"] is False
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY"] is True
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert DEFAULTS["TWO_FACTOR_REQUIRE"] is None
