@@ -11,7 +11,10 @@ from django.core.management import CommandError, call_command
 from otp_core import plugins
 from otp_core.importing import read_table
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("drop_django_otp_tables"),
+]
 
 
 def test_read_table_missing_is_none():

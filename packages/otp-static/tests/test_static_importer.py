@@ -13,7 +13,10 @@ from otp_core import plugins
 from otp_static.importer import import_from_django_otp
 from otp_static.models import StaticDevice, StaticToken
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("drop_django_otp_tables"),
+]
 
 SCHEMA_DIR = (
     Path(__file__).resolve().parents[2] / "otp-core" / "tests" / "fixtures" / ("django_otp_schema")
@@ -29,7 +32,7 @@ def static_statements() -> list[str]:
     """django-otp's otp_static migrations as SQL statements for this database."""
     path = SCHEMA_DIR / f"{connection.vendor}.sql"
     if not path.exists():
-        pytest.skip(f"no django-otp 1.7.5 schema fixture for {connection.vendor} yet")
+        pytest.fail(f"no django-otp 1.7.5 schema fixture for {connection.vendor} in {SCHEMA_DIR}")
     text = path.read_text()
     parts = HEADER.split(text)
     statements = []

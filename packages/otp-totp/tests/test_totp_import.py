@@ -16,7 +16,10 @@ from django.db import connection
 from otp_totp.importer import import_from_django_otp
 from otp_totp.models import TOTPDevice
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("drop_django_otp_tables"),
+]
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "otp-core/tests/fixtures/django_otp_schema"
 
@@ -24,7 +27,7 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "otp-core/tests/fixtures/djan
 def create_django_otp_tables() -> None:
     path = SCHEMA_DIR / f"{connection.vendor}.sql"
     if not path.exists():
-        pytest.skip(f"no django-otp schema fixture for {connection.vendor}")
+        pytest.fail(f"no django-otp schema fixture for {connection.vendor} in {SCHEMA_DIR}")
     lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("--")]
     with connection.cursor() as cursor:
         for statement in "\n".join(lines).split(";\n"):
