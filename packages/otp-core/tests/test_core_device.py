@@ -167,7 +167,9 @@ def test_key_is_encrypted_at_rest(device):
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT key FROM {ExampleDevice._meta.db_table} WHERE id = %s",
+            # "key" is a reserved word on MySQL/MariaDB: quote it.
+            f"SELECT {connection.ops.quote_name('key')} "
+            f"FROM {connection.ops.quote_name(ExampleDevice._meta.db_table)} WHERE id = %s",
             [device.pk],
         )
         (stored,) = cursor.fetchone()
