@@ -70,11 +70,18 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
 class DeviceAdmin(admin.ModelAdmin):
     """Base admin for device models: owner, state, throttling, and an unlock action."""
 
-    list_display = ("name", "user", "confirmed", "created_at", "last_used_at", "failures")
+    list_display: tuple[str, ...] = (
+        "name",
+        "user",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "failures",
+    )
     list_filter = ("confirmed",)
     search_fields = ("name",)
     raw_id_fields = ("user",)
-    readonly_fields = (
+    readonly_fields: tuple[str, ...] = (
         "created_at",
         "last_used_at",
         "throttling_failure_count",

@@ -31,7 +31,7 @@ def login(request: HttpRequest, device: Device) -> None:
     request.session.cycle_key()
     record_verification(request.session, device)
     if isinstance(user, OTPUser):
-        user.otp_device = device
+        user.otp_device = device  # type: ignore[misc]  # OTPUser.__setattr__ stores it
         request.otp.invalidate()  # type: ignore[attr-defined]
     else:
         attach(request, user)

@@ -1,0 +1,308 @@
+"""The test matrix and the other checks: ``python3 tools/test.py`` runs the default set.
+
+    python3 tools/test.py                      # default sessions (nox.options.sessions)
+    python3 tools/test.py --full               # every session
+    python3 tools/test.py -s lint              # one session (any nox arguments pass through)
+    python3 tools/test.py -s "tests(python='3.12', django='6.0', db='postgres')" -- -x -k totp
+
+Sessions install the distributions under ``packages/`` as wheels (not
+editable), so tests run against what a user would install.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import dbserver  # noqa: E402  (tools/ is not a package)
+
+PACKAGES_DIR = ROOT / "packages"
+EXAMPLE_PLUGIN = PACKAGES_DIR / "otp-core" / "tests" / "example_plugin"
+TEST_REQUIREMENTS = ROOT / "tools" / "requirements-test.txt"
+DOCS_REQUIREMENTS = ROOT / "docs" / "requirements.txt"
+LINT_TOOLS = ["ruff==0.17.6", "mypy==2.4.1"]
+# Browser tests live in packages/<dist>/tests/browser/ and run only in the
+# browser session: Playwright is not a dependency of the other sessions.
+BROWSER_TESTS = "*/tests/browser"
+NOT_BROWSER = f"--ignore-glob=packages/{BROWSER_TESTS}"
+BROWSER_REQUIREMENTS = ["playwright>=1.40"]
+CHROMIUM = "/usr/bin/chromium"
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+DJANGOS = {
+    # pytest-django 4.13 relies on Django 5.2's TestCase internals, 4.14 on
+    # django.contrib.messages.test (5.0+): 4.12 is the last one for Django 4.2.
+    "4.2": ["Django>=4.2,<4.3", "pytest-django<4.13"],
+    "5.2": ["Django>=5.2,<5.3"],
+    "6.0": ["Django>=6.0,<6.1"],
+}
+DATABASES = ["sqlite", "postgres", "mariadb"]
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.download_python = "never"
+# Locally a missing interpreter skips its sessions; in CI it fails the run.
+nox.options.error_on_missing_interpreters = IN_CI
+# Locally re-runs reuse environments (local packages are still rebuilt and
+# reinstalled every time, see _install); CI starts from a clean clone anyway.
+nox.options.reuse_venv = "no" if IN_CI else "yes"
+
+
+def _distributions() -> list[Path]:
+    """Every distribution directory under packages/ (not the test-only example plugin)."""
+    return sorted(path.parent for path in PACKAGES_DIR.glob("*/pyproject.toml"))
+
+
+def _test_dists(dist: Path) -> list[Path]:
+    """Test-only distributions a package ships in its tests (example plugins, gateways)."""
+    return sorted(path.parent for path in (dist / "tests").glob("*/pyproject.toml"))
+
+
+def _dist_name(path: Path) -> str:
+    text = (path / "pyproject.toml").read_text()
+    match = re.search(r'^\[project\][^\[]*?^name\s*=\s*"([^"]+)"', text, re.M | re.S)
+    if not match:
+        raise RuntimeError(f"{path}/pyproject.toml has no [project] name")
+    return match.group(1)
+
+
+def _cells() -> list[nox.param]:
+    cells = []
+    for python in PYTHONS:
+        minor = int(python.split(".")[1])
+        for django in DJANGOS:
+            if django == "6.0" and minor < 12:
+                continue  # Django 6.0 needs Python 3.12+
+            if django == "4.2" and minor >= 13:
+                continue  # Django 4.2 predates Python 3.13
+            for db in DATABASES:
+                cells.append(nox.param(python, django, db, tags=["full"]))
+    return cells
+
+
+def _expose_pyenv_interpreters() -> None:
+    """Let nox find pyenv's interpreters when its ``python3.X`` shims are not active.
+
+    A shim that is not selected by ``pyenv global`` exists on PATH but fails,
+    so nox would not skip it cleanly: put links to the real binaries first.
+    """
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    links = ROOT / ".nox" / ".interpreters"
+    found = False
+    for version in PYTHONS:
+        binaries = sorted(pyenv_root.glob(f"versions/{version}.*/bin/python{version}"))
+        if not binaries:
+            continue
+        links.mkdir(parents=True, exist_ok=True)
+        link = links / f"python{version}"
+        if not link.exists() or link.resolve() != binaries[-1].resolve():
+            temporary = links / f".python{version}.{os.getpid()}"
+            temporary.unlink(missing_ok=True)
+            temporary.symlink_to(binaries[-1])
+            temporary.replace(link)  # atomic: concurrent nox runs may do the same
+        found = True
+    if found:
+        os.environ["PATH"] = f"{links}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+_expose_pyenv_interpreters()
+
+
+def _install(session: nox.Session, dists: list[Path], *requirements: str) -> None:
+    """Install local distributions as wheels, rebuilt from the current source."""
+    paths = [str(path) for path in dists]
+    if session.venv_backend == "uv":
+        # uv caches wheels of local directories by pyproject.toml alone:
+        # force a rebuild so edited source is what gets tested.
+        refresh = [f"--reinstall-package={_dist_name(path)}" for path in dists]
+        session.install(*refresh, *paths, *requirements)
+    else:
+        session.install(*paths, *requirements)
+        session.install("--force-reinstall", "--no-deps", *paths)
+    # The import must come from site-packages, never from packages/*/src.
+    session.run(
+        "python",
+        "-c",
+        "import otp_core, sys; f = otp_core.__file__; print('otp_core from', f); "
+        "sys.exit(0 if 'site-packages' in f else 'otp_core is not the installed wheel')",
+        silent=True,
+    )
+
+
+def _all_dists() -> list[Path]:
+    dists = _distributions()
+    return [*dists, *(test_dist for dist in dists for test_dist in _test_dists(dist))]
+
+
+def _pytest(session: nox.Session, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run pytest; exit code 5 (nothing collected) fails like any other."""
+    report = []
+    junit_dir = os.environ.get("OTP_JUNIT_DIR")  # tools/test.py adds the results up
+    if junit_dir:
+        name = re.sub(r"[^A-Za-z0-9.]+", "-", session.name).strip("-")
+        report = [f"--junitxml={Path(junit_dir) / name}.xml"]
+    session.run("pytest", *report, *args, env=env)
+
+
+@contextlib.contextmanager
+def _database(session: nox.Session, db: str) -> Iterator[dict[str, str]]:
+    if db == "sqlite":
+        yield {"OTP_DB": "sqlite"}
+        return
+    try:
+        with dbserver.server(db) as env:
+            session.log(f"{db} server on 127.0.0.1:{env['OTP_DB_PORT']}")
+            yield env
+    except dbserver.DBServerError as error:
+        session.error(str(error))
+
+
+@nox.session
+@nox.parametrize("python,django,db", _cells())
+def tests(session: nox.Session, django: str, db: str) -> None:
+    """Every package's tests, on one Python x Django x database cell."""
+    _install(session, _all_dists(), "-r", str(TEST_REQUIREMENTS), *DJANGOS[django])
+    with _database(session, db) as env:
+        _pytest(session, NOT_BROWSER, *session.posargs, env=env)
+
+
+@nox.session(python=None, tags=["full"])
+def browser(session: nox.Session) -> None:
+    """Real-browser tests: Playwright driving Debian's headless Chromium."""
+    if not Path(CHROMIUM).exists():
+        session.error(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    _install(session, _all_dists(), "-r", str(TEST_REQUIREMENTS), *BROWSER_REQUIREMENTS)
+    dirs = sorted(str(p.relative_to(ROOT)) for p in PACKAGES_DIR.glob(BROWSER_TESTS))
+    if not dirs:
+        session.error(f"no browser tests found ({BROWSER_TESTS})")
+    _pytest(session, "-m", "browser", *dirs, *session.posargs)
+
+
+@nox.session(python=None, tags=["full"])
+@nox.parametrize("package", [path.name for path in _distributions()])
+def isolation(session: nox.Session, package: str) -> None:
+    """One distribution alone with otp-core: its tests pass without the others.
+
+    Tests under ``tests/integration/`` (which need other distributions) are
+    left to the matrix sessions.
+    """
+    path = PACKAGES_DIR / package
+    tests_dir = path / "tests"
+    if not any(tests_dir.rglob("test_*.py")):
+        session.error(f"{package} has no tests (looked for {tests_dir}/**/test_*.py)")
+    # otp-core's test-only plugin (otp_example) is part of the core's test kit:
+    # any package's tests may use it without depending on another real plugin.
+    core = PACKAGES_DIR / "otp-core"
+    dists = sorted({core, *_test_dists(core), path, *_test_dists(path)})
+    _install(session, dists, "-r", str(TEST_REQUIREMENTS))
+    # tests/integration/ holds tests that need other distributions: the
+    # matrix sessions run them, with everything installed.
+    ignore = [f"--ignore={tests_dir.relative_to(ROOT) / 'integration'}", NOT_BROWSER]
+    _pytest(session, str(tests_dir.relative_to(ROOT)), *ignore, *session.posargs)
+
+
+@nox.session(python=None, tags=["full"])
+def lint(session: nox.Session) -> None:
+    """ruff, mypy on otp-core, and no model change without its migration."""
+    _install(session, _all_dists(), "-r", str(TEST_REQUIREMENTS), *LINT_TOOLS)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "packages/otp-core/src")
+    with tempfile.TemporaryDirectory(prefix="otp-lint-") as tmp:
+        env = {"OTP_DB": "sqlite", "OTP_DB_NAME": str(Path(tmp) / "lint.sqlite3")}
+        session.run(
+            "python",
+            "test_project/manage.py",
+            "makemigrations",
+            "--check",
+            "--dry-run",
+            env=env,
+        )
+
+
+@nox.session(python=None, tags=["full"])
+def packaging(session: nox.Session) -> None:
+    """Each distribution builds an sdist and a wheel that install into an empty venv."""
+    session.install("build>=1.0")
+    with tempfile.TemporaryDirectory(prefix="otp-dist-") as tmp:
+        dist_dir = Path(tmp) / "dist"
+        for path in _distributions():
+            session.run("python", "-m", "build", "--outdir", str(dist_dir), str(path), silent=True)
+        wheels = sorted(dist_dir.glob("*.whl"))
+        sdists = sorted(dist_dir.glob("*.tar.gz"))
+        if len(wheels) != len(_distributions()) or len(sdists) != len(wheels):
+            session.error(f"expected a wheel and an sdist per distribution, got {wheels} {sdists}")
+        core = next(w for w in wheels if w.name.startswith("otp_core-"))
+        for wheel in wheels:
+            venv = Path(tmp) / f"venv-{wheel.name.split('-')[0]}"
+            session.run("python", "-m", "venv", str(venv), silent=True)
+            python = str(venv / "bin" / "python")
+            # Only the package index for third-party dependencies: local
+            # distributions come from the wheels just built.
+            session.run(
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--find-links",
+                str(dist_dir),
+                str(core),
+                str(wheel),
+                external=True,
+            )
+            module = wheel.name.split("-")[0]
+            session.run(
+                python,
+                "-c",
+                f"import importlib.metadata as m, {module}; "
+                f"print({module}.__name__, 'installed from', {module}.__file__)",
+                external=True,
+            )
+
+
+@nox.session(python=None, tags=["full"])
+def docs(session: nox.Session) -> None:
+    """The Sphinx site; warnings are errors."""
+    _install(session, _all_dists(), "-r", str(DOCS_REQUIREMENTS))
+    build = ROOT / "docs" / "_build" / "html"
+    shutil.rmtree(build, ignore_errors=True)
+    session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(build))
+
+
+@nox.session(python=None)
+def bench(session: nox.Session) -> None:
+    """Benchmarks against django-otp and pyotp (tools/bench/run.py)."""
+    _install(
+        session,
+        [PACKAGES_DIR / "otp-core", EXAMPLE_PLUGIN],
+        "-r",
+        str(TEST_REQUIREMENTS),
+        "pyotp",
+        "django-otp",
+    )
+    session.run("python", "tools/bench/run.py", *session.posargs)
+
+
+nox.options.sessions = [
+    "lint",
+    "tests(python='3.11', django='5.2', db='sqlite')",
+    "tests(python='3.12', django='6.0', db='postgres')",
+    "tests(python='3.10', django='4.2', db='mariadb')",
+    "isolation",
+    "packaging",
+    "browser",
+]
