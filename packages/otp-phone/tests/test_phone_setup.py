@@ -15,10 +15,8 @@ def test_plugin_is_registered():
     plugin = plugins.get("phone")
     assert plugin.get_device_models() == [PhoneDevice]
     assert plugin.get_setup_forms() == [PhoneNumberStep, PhoneConfirmStep]
-    assert plugin.options["backup_phone_urls"] == {
-        "setup": "otp_phone:setup",
-        "delete": "otp_phone:delete",
-    }
+    assert [name for _label, name in plugin.options["profile_links"]] == ["otp_phone:setup"]
+    assert [name for _label, name in plugin.options["device_actions"]] == ["otp_phone:delete"]
 
 
 def test_only_configured_methods_are_offered(user, settings):
@@ -113,11 +111,29 @@ def test_delete_view_is_post_only_and_own_devices_only(
     assert verified_client.get(f"/account/phone/{backup.pk}/remove/").status_code == 405
     assert verified_client.post(f"/account/phone/{theirs.pk}/remove/").status_code == 404
     assert PhoneDevice.objects.filter(pk=theirs.pk).exists()
-    # The phone this session was verified with stays.
-    assert verified_client.post(f"/account/phone/{sms_device.pk}/remove/").status_code == 403
+    # The phone this session was verified with stays; the refusal is a message.
+    response = verified_client.post(
+        f"/account/phone/{sms_device.pk}/remove/", {"next": "/"}, follow=True
+    )
+    assert response.redirect_chain == [("/", 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "You cannot remove the phone you signed in with."
+    ]
+    assert PhoneDevice.objects.filter(pk=sms_device.pk).exists()
     response = verified_client.post(f"/account/phone/{backup.pk}/remove/", {"next": "/"})
     assert response.status_code == 302
     assert not PhoneDevice.objects.filter(pk=backup.pk).exists()
+
+
+def test_delete_view_refuses_with_403_without_messages(verified_client, sms_device, settings):
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "django.contrib.messages.middleware.MessageMiddleware"
+    ]
+    response = verified_client.post(f"/account/phone/{sms_device.pk}/remove/")
+    assert response.status_code == 403
+    assert PhoneDevice.objects.filter(pk=sms_device.pk).exists()
 
 
 def test_delete_view_checks_csrf(user, sms_device):

@@ -46,7 +46,39 @@ def test_profile_shows_plugin_links(verified, monkeypatch):
     )
     monkeypatch.setattr(plugins, "installed", lambda: {**real, "example": linked})
     html = verified.get(reverse("two_factor:profile")).content.decode()
-    assert '<a href="/phone/add/">Add a backup phone</a>' in html
+    assert '<a href="/phone/add/?next=%2Faccount%2Ftwo_factor%2F">Add a backup phone</a>' in html
+
+
+def test_profile_shows_links_of_a_plugin_without_devices(verified, monkeypatch):
+    from dataclasses import replace
+
+    from otp_core import plugins
+
+    real = plugins.installed()
+    other = replace(
+        real["example"],
+        name="other",
+        label="Other method",
+        device_models=(),
+        options={"profile_links": [("Add one", "/other/add/"), ("Broken", "no:such-name")]},
+    )
+    monkeypatch.setattr(plugins, "installed", lambda: {**real, "other": other})
+    html = verified.get(reverse("two_factor:profile")).content.decode()
+    assert "<h3>Other method</h3>" in html
+    assert '<a href="/other/add/?next=%2Faccount%2Ftwo_factor%2F">Add one</a>' in html
+    assert "Broken" not in html
+
+
+def test_profile_has_no_section_for_a_plugin_without_links(verified, monkeypatch):
+    from dataclasses import replace
+
+    from otp_core import plugins
+
+    real = plugins.installed()
+    other = replace(real["example"], name="other", label="Other method", device_models=())
+    monkeypatch.setattr(plugins, "installed", lambda: {**real, "other": other})
+    html = verified.get(reverse("two_factor:profile")).content.decode()
+    assert "Other method" not in html
 
 
 def test_disable_needs_verified_session(client, user, example_device):

@@ -66,7 +66,11 @@ class Plugin:
     static_js: tuple[str, ...] = ()
     #: Lower sorts first in method choices.
     order: int = 100
-    #: Free-form extras for UIs with needs not foreseen here.
+    #: Free-form extras for UIs with needs not foreseen here. Keys two-factor-ui
+    #: reads: ``"profile_links"``, ``[(label, url name or path), ...]`` shown on
+    #: the account page even before the user has a device of the plugin; and
+    #: ``"device_actions"``, ``[(label, url name), ...]`` POST actions on one
+    #: device, each URL reversed with ``kwargs={"pk": device.pk}``.
     options: dict[str, Any] = field(default_factory=dict)
 
     def get_device_models(self) -> list[type[Device]]:

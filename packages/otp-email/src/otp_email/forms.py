@@ -95,6 +95,15 @@ class EmailConfirmStep(SetupStepForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        device = pending_device(self.user, self.state)
+        if device is not None:
+            # Say where the code went, in any UI that renders the field's help text.
+            self.fields["otp_token"].help_text = _("We sent it to %(address)s.") % {
+                "address": device.masked_recipient()
+            }
+
     def get_context(self) -> dict[str, Any]:
         device = pending_device(self.user, self.state)
         return {"masked_address": device.masked_recipient() if device else ""}

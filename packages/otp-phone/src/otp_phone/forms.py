@@ -118,6 +118,15 @@ class PhoneConfirmStep(SetupStepForm):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        device = pending_device(self.user, self.state)
+        if device is not None:
+            # Say where the code went, in any UI that renders the field's help text.
+            sent = _("We called %(number)s.") if device.method == device.CALL else None
+            sent = sent or _("We sent it to %(number)s by text message.")
+            self.fields["otp_token"].help_text = sent % {"number": device.masked_number()}
+
     def get_context(self) -> dict[str, Any]:
         device = pending_device(self.user, self.state)
         return {"masked_number": device.masked_number() if device else ""}

@@ -14,8 +14,10 @@ plugin = Plugin(
     setup_forms=("otp_phone.forms.PhoneNumberStep", "otp_phone.forms.PhoneConfirmStep"),
     order=50,
     options={
-        # URL names for managing backup phones (include "otp_phone.urls").
-        "backup_phone_urls": {"setup": "otp_phone:setup", "delete": "otp_phone:delete"},
+        # Backup phone management for UIs (include "otp_phone.urls"): links on the
+        # account page, and POST actions on one device (reversed with its pk).
+        "profile_links": [(_("Add a backup phone number"), "otp_phone:setup")],
+        "device_actions": [(_("Remove"), "otp_phone:delete")],
         "urls": "otp_phone.urls",
         "factor_kinds": ("sms", "tel"),
     },

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +37,11 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    """Is django.contrib.messages set up for this request?"""
+    return hasattr(request, "_messages")
 
 
 class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
@@ -98,12 +104,19 @@ class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         device = get_object_or_404(PhoneDevice, pk=pk, user=request.user)
         verified = getattr(request.user, "otp_device", None)
+        target = _next_url(request, self.success_url)
         if verified is not None and verified.persistent_id == device.persistent_id:
             # Removing the phone this session was verified with would log the user out
             # of two-factor in the middle of the request; refuse it.
-            return HttpResponseForbidden(gettext("You cannot remove the phone you signed in with."))
+            refusal = gettext("You cannot remove the phone you signed in with.")
+            if not _has_messages(request):
+                return HttpResponseForbidden(refusal)
+            messages.error(request, refusal)
+            return redirect(target)
         device.delete()
-        return redirect(_next_url(request, self.success_url))
+        if _has_messages(request):
+            messages.success(request, gettext("The phone number was removed."))
+        return redirect(target)
 
 
 @method_decorator(csrf_exempt, name="dispatch")

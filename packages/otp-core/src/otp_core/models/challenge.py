@@ -53,7 +53,9 @@ class SideChannelMixin(models.Model):
 
     def generate_is_allowed(self) -> tuple[bool, dict | None]:
         cooldown = self.get_cooldown()
-        if cooldown and self.last_generated_at is not None:
+        # The cooldown holds while the last code is pending: once it was used,
+        # the next sign-in gets a code at once (a new code needs the old one).
+        if cooldown and self.last_generated_at is not None and self.token_hash:
             next_at = self.last_generated_at + timedelta(seconds=cooldown)
             if timezone.now() < next_at:
                 return False, {

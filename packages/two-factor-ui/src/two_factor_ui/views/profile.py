@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
+from otp_core import plugins as registry
 from otp_core.auth import devices_for_user
 
 from .. import remember
@@ -27,29 +29,71 @@ from ..methods import (
 )
 from .mixins import OTPRequiredMixin
 
-__all__ = ["DisableView", "ProfileView", "plugin_links"]
+__all__ = [
+    "DEVICE_ACTIONS",
+    "PROFILE_LINKS",
+    "DisableView",
+    "ProfileView",
+    "device_actions",
+    "plugin_links",
+]
 
 
-def plugin_links(plugin: Any) -> list[dict[str, str]]:
-    """Links a plugin offers on the profile page (``options["profile_links"]``).
+#: ``Plugin.options`` key: ``[(label, url name or path), ...]``, links shown on the
+#: profile page of a user with two-factor enabled, whether or not that user has a
+#: device of the plugin yet (e.g. "Add a backup phone number").
+PROFILE_LINKS = "profile_links"
+#: ``Plugin.options`` key: ``[(label, url name), ...]``, actions on one device,
+#: each reversed with ``kwargs={"pk": device.pk}`` and rendered as a POST form
+#: button with a CSRF token and ``next`` (the profile page), e.g. "Remove".
+DEVICE_ACTIONS = "device_actions"
 
-    Each entry is ``(label, url name or path)``; names that do not reverse
-    are left out.
-    """
-    links = []
-    for entry in plugin.options.get("profile_links", ()) if plugin else ():
+
+def _pairs(plugin: Any, key: str) -> list[tuple[Any, str]]:
+    pairs = []
+    for entry in plugin.options.get(key, ()) if plugin else ():
         try:
             label, target = entry
         except (TypeError, ValueError):
             continue
+        pairs.append((label, str(target)))
+    return pairs
+
+
+def plugin_links(plugin: Any, next_url: str = "") -> list[dict[str, str]]:
+    """Links a plugin offers on the profile page (``options["profile_links"]``).
+
+    Each entry is ``(label, url name or path)``; names that do not reverse
+    are left out. ``next_url`` is added as the ``next`` query parameter.
+    """
+    links = []
+    for label, target in _pairs(plugin, PROFILE_LINKS):
         try:
             url = reverse(target)
         except NoReverseMatch:
-            if not str(target).startswith("/"):
+            if not target.startswith("/"):
                 continue
-            url = str(target)
+            url = target
+        if next_url:
+            url += ("&" if "?" in url else "?") + urlencode({"next": next_url})
         links.append({"label": label, "url": url})
     return links
+
+
+def device_actions(plugin: Any, device: Any) -> list[dict[str, str]]:
+    """POST actions a plugin offers on one device (``options["device_actions"]``).
+
+    Each entry is ``(label, url name)`` reversed with the device's ``pk``;
+    names that do not reverse are left out.
+    """
+    actions = []
+    for label, name in _pairs(plugin, DEVICE_ACTIONS):
+        try:
+            url = reverse(name, kwargs={"pk": device.pk})
+        except NoReverseMatch:
+            continue
+        actions.append({"label": label, "url": url})
+    return actions
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -65,18 +109,34 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         for item in user_devices(user):
             key = item.plugin.name if item.plugin else type(item.device)._meta.label
             group = groups.setdefault(
-                key,
-                {"plugin": item.plugin, "label": item.label, "devices": [], "links": []},
+                key, {"plugin": item.plugin, "label": item.label, "devices": []}
             )
-            group["devices"].append(item.device)
+            group["devices"].append(
+                {"device": item.device, "actions": device_actions(item.plugin, item.device)}
+            )
+        here = self.request.path
         for group in groups.values():
-            group["links"] = plugin_links(group["plugin"])
+            group["links"] = plugin_links(group["plugin"], next_url=here)
+        # Plugins with links get a section even before the user has one of their devices.
+        for plugin in registry.installed().values():
+            links = plugin_links(plugin, next_url=here) if plugin.name not in groups else []
+            if links:
+                groups[plugin.name] = {
+                    "plugin": plugin,
+                    "label": plugin.label,
+                    "devices": [],
+                    "links": links,
+                }
+        for group in groups.values():
             group["backup"] = bool(group["plugin"] and group["plugin"].backup)
         backups = backup_devices(user)
         counts = [c for c in (remaining_codes(d) for d in backups) if c is not None]
         context.update(
             default_device=default_device(user),
-            device_groups=list(groups.values()),
+            profile_path=here,
+            device_groups=sorted(
+                groups.values(), key=lambda g: g["plugin"].order if g["plugin"] else 1000
+            ),
             backup_plugin=backup_plugin(),
             backup_tokens=sum(counts) if counts else 0,
             has_backup=bool(backups),

@@ -86,8 +86,12 @@ class SetupView(LoginRequiredMixin, StepWizardView):
         if plugin is not None:
             for index, form_class in enumerate(plugin.get_setup_forms()):
                 steps[f"{plugin.name}{STEP_SEPARATOR}{index}"] = form_class
+        # formtools' post() deletes its cache attributes after a valid step;
+        # they must exist (named _cache_signature in formtools 2.7,
+        # _condition_dict_signature in 2.6, which Python 3.10 gets).
         self._resolved_form_list = steps
         self._cache_signature = None
+        self._condition_dict_signature = None
         return steps.copy()
 
     def _state(self) -> dict[str, Any]:

@@ -30,7 +30,7 @@ class StepWizardView(SessionWizardView):
     def get_form_list(self) -> Any:
         # Conditions read the wizard's storage, which changes within a
         # request; formtools' cache would keep a stale list.
-        for name in ("_resolved_form_list", "_cache_signature"):
+        for name in ("_resolved_form_list", "_cache_signature", "_condition_dict_signature"):
             self.__dict__.pop(name, None)
         return super().get_form_list()
 
