@@ -9,17 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from otp_core.challenges import ChallengeNotAllowed, issue_challenge
-from otp_core.forms import refusal_error
 from otp_core.setup import SetupStepForm
-from otp_core.verification import verify
+from otp_core.setup_challenge import ChallengeSetupMixin, ConfirmCodeStep
 
 from .models import EmailDevice
 
-__all__ = ["EmailAddressStep", "EmailConfirmStep", "pending_device"]
+__all__ = ["EmailAddressStep", "EmailConfirmStep"]
 
 STATE_KEY = "otp_email_device"
 
@@ -35,15 +32,13 @@ ERRORS = {
 }
 
 
-def pending_device(user: Any, state: dict[str, Any]) -> EmailDevice | None:
-    """The unconfirmed device this set-up is working on, if it still exists."""
-    pk = state.get(STATE_KEY)
-    if pk is None:
-        return None
-    return EmailDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+class _EmailSetup(ChallengeSetupMixin):
+    device_model = "otp_core_email.EmailDevice"
+    state_key = STATE_KEY
+    error_messages = ERRORS
 
 
-class EmailAddressStep(SetupStepForm):
+class EmailAddressStep(_EmailSetup, SetupStepForm):
     """Step 1: the address to send codes to; a code is sent when it is valid."""
 
     title = _("E-mail address")
@@ -63,41 +58,28 @@ class EmailAddressStep(SetupStepForm):
         address = cleaned.get("email")
         if not address or self.errors:
             return cleaned
-        try:
-            # A failed delivery rolls back the new device too: nothing half made stays.
-            with transaction.atomic():
-                device = pending_device(self.user, self.state)
-                if device is None:
-                    device = EmailDevice(
-                        user=self.user, name=str(_("E-mail")), confirmed=False, email=address
-                    )
-                    device.save()
-                elif device.email != address:
-                    device.email = address
-                    device.save(update_fields=["email"])
-                self.challenge = issue_challenge(device, request=self.request)
-        except ChallengeNotAllowed:
-            raise forms.ValidationError(ERRORS["cooldown"], code="cooldown") from None
-        except Exception:
-            raise forms.ValidationError(ERRORS["delivery_failed"], code="delivery_failed") from None
-        self.state[STATE_KEY] = device.pk
+
+        def prepare(device: EmailDevice | None) -> EmailDevice:
+            if device is None:
+                return EmailDevice(
+                    user=self.user, name=str(_("E-mail")), confirmed=False, email=address
+                )
+            device.email = address
+            return device
+
+        self.challenge = self.send_code(prepare)
         return cleaned
 
 
-class EmailConfirmStep(SetupStepForm):
+class EmailConfirmStep(_EmailSetup, ConfirmCodeStep):
     """Step 2: the code from the mail; a match confirms the device."""
 
     title = _("Confirm the code")
 
-    otp_token = forms.CharField(
-        label=_("Code from the e-mail"),
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        device = pending_device(self.user, self.state)
+        self.fields["otp_token"].label = _("Code from the e-mail")
+        device = self.pending_device()
         if device is not None:
             # Say where the code went, in any UI that renders the field's help text.
             self.fields["otp_token"].help_text = _("We sent it to %(address)s.") % {
@@ -105,25 +87,5 @@ class EmailConfirmStep(SetupStepForm):
             }
 
     def get_context(self) -> dict[str, Any]:
-        device = pending_device(self.user, self.state)
+        device = self.pending_device()
         return {"masked_address": device.masked_recipient() if device else ""}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        device = pending_device(self.user, self.state)
-        if device is None:
-            raise forms.ValidationError(ERRORS["no_pending"], code="no_pending")
-        result = verify(device, cleaned["otp_token"].strip(), request=self.request)
-        if not result.accepted:
-            raise refusal_error(result, ERRORS)
-        self.device = device
-        return cleaned
-
-    def save(self) -> EmailDevice:
-        device = self.device
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        self.state.pop(STATE_KEY, None)
-        return device

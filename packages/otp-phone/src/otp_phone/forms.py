@@ -10,19 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from otp_core.challenges import ChallengeNotAllowed, issue_challenge
-from otp_core.forms import refusal_error
 from otp_core.setup import SetupStepForm
-from otp_core.verification import verify
+from otp_core.setup_challenge import ChallengeSetupMixin, ConfirmCodeStep
 
 from .gateways import configured
 from .models import PhoneDevice
 from .numbers import to_e164
 
-__all__ = ["PhoneConfirmStep", "PhoneNumberField", "PhoneNumberStep", "pending_device"]
+__all__ = ["PhoneConfirmStep", "PhoneNumberField", "PhoneNumberStep"]
 
 STATE_KEY = "otp_phone_device"
 
@@ -55,14 +52,13 @@ def available_methods() -> list[tuple[str, Any]]:
     return [(key, label) for key, label in PhoneDevice.METHODS if configured(key)]
 
 
-def pending_device(user: Any, state: dict[str, Any]) -> PhoneDevice | None:
-    pk = state.get(STATE_KEY)
-    if pk is None:
-        return None
-    return PhoneDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+class _PhoneSetup(ChallengeSetupMixin):
+    device_model = "otp_core_phone.PhoneDevice"
+    state_key = STATE_KEY
+    error_messages = ERRORS
 
 
-class PhoneNumberStep(SetupStepForm):
+class PhoneNumberStep(_PhoneSetup, SetupStepForm):
     """Step 1: number and method; a code is sent when both are valid."""
 
     title = _("Phone number")
@@ -86,41 +82,27 @@ class PhoneNumberStep(SetupStepForm):
         if self.errors:
             return cleaned
         number, method = cleaned["number"], cleaned["method"]
-        try:
-            # A failed delivery rolls the new (or changed) device back as well.
-            with transaction.atomic():
-                device = pending_device(self.user, self.state)
-                if device is None:
-                    device = PhoneDevice(
-                        user=self.user,
-                        name=str(self.state.get("name") or "default"),
-                        confirmed=False,
-                    )
-                device.number, device.method = number, method
-                device.save()
-                self.challenge = issue_challenge(device, request=self.request)
-        except ChallengeNotAllowed:
-            raise forms.ValidationError(ERRORS["cooldown"], code="cooldown") from None
-        except Exception:
-            raise forms.ValidationError(ERRORS["delivery_failed"], code="delivery_failed") from None
-        self.state[STATE_KEY] = device.pk
+
+        def prepare(device: PhoneDevice | None) -> PhoneDevice:
+            if device is None:
+                device = PhoneDevice(
+                    user=self.user, name=str(self.state.get("name") or "default"), confirmed=False
+                )
+            device.number, device.method = number, method
+            return device
+
+        self.challenge = self.send_code(prepare)
         return cleaned
 
 
-class PhoneConfirmStep(SetupStepForm):
+class PhoneConfirmStep(_PhoneSetup, ConfirmCodeStep):
     """Step 2: the code that was sent; a match confirms the device."""
 
     title = _("Confirm the code")
 
-    otp_token = forms.CharField(
-        label=_("Code"),
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        device = pending_device(self.user, self.state)
+        device = self.pending_device()
         if device is not None:
             # Say where the code went, in any UI that renders the field's help text.
             sent = _("We called %(number)s.") if device.method == device.CALL else None
@@ -128,25 +110,5 @@ class PhoneConfirmStep(SetupStepForm):
             self.fields["otp_token"].help_text = sent % {"number": device.masked_number()}
 
     def get_context(self) -> dict[str, Any]:
-        device = pending_device(self.user, self.state)
+        device = self.pending_device()
         return {"masked_number": device.masked_number() if device else ""}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        device = pending_device(self.user, self.state)
-        if device is None:
-            raise forms.ValidationError(ERRORS["no_pending"], code="no_pending")
-        result = verify(device, cleaned["otp_token"].strip(), request=self.request)
-        if not result.accepted:
-            raise refusal_error(result, ERRORS)
-        self.device = device
-        return cleaned
-
-    def save(self) -> PhoneDevice:
-        device = self.device
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        self.state.pop(STATE_KEY, None)
-        return device

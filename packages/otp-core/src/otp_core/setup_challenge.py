@@ -1,0 +1,101 @@
+"""Set-up steps shared by devices that send a code (e-mail, text message, call).
+
+The first step creates the device unconfirmed and sends a code; the second
+checks the code through the shared verification path and only then confirms
+the device. A failed delivery rolls the new device back: nothing half made
+stays behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django import forms
+from django.apps import apps
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .challenges import ChallengeNotAllowed, issue_challenge
+from .forms import refusal_error
+from .models import Device
+from .setup import SetupStepForm
+from .verification import verify
+
+__all__ = ["ChallengeSetupMixin", "ConfirmCodeStep"]
+
+
+class ChallengeSetupMixin:
+    """What both steps know: which unconfirmed device this set-up works on.
+
+    Subclasses set :attr:`device_model`, :attr:`state_key` and
+    :attr:`error_messages` (keys ``delivery_failed``, ``cooldown``,
+    ``no_pending``, ``invalid_token``, ``throttled``, ``locked_out``).
+    """
+
+    device_model: ClassVar[str] = ""
+    state_key: ClassVar[str] = ""
+    error_messages: ClassVar[dict[str, Any]] = {}
+
+    user: Any
+    request: Any
+    state: dict[str, Any]
+
+    def pending_device(self) -> Any:
+        """The unconfirmed device of this set-up, if it still exists."""
+        pk = self.state.get(self.state_key)
+        if pk is None:
+            return None
+        model = apps.get_model(self.device_model)
+        return model._default_manager.filter(pk=pk, user=self.user, confirmed=False).first()
+
+    def send_code(self, prepare: Callable[[Any], Device]) -> Any:
+        """Create or update the pending device with ``prepare`` and send its code.
+
+        ``prepare`` gets the pending device (or None) and returns the device
+        to save. Returns the challenge; a refusal or a failed delivery becomes
+        a form error.
+        """
+        try:
+            with transaction.atomic():
+                device = prepare(self.pending_device())
+                device.save()
+                challenge = issue_challenge(device, request=self.request)
+        except ChallengeNotAllowed:
+            raise forms.ValidationError(self.error_messages["cooldown"], code="cooldown") from None
+        except Exception:
+            raise forms.ValidationError(
+                self.error_messages["delivery_failed"], code="delivery_failed"
+            ) from None
+        self.state[self.state_key] = device.pk
+        return challenge
+
+
+class ConfirmCodeStep(ChallengeSetupMixin, SetupStepForm):
+    """The code that was sent; a match confirms the device."""
+
+    otp_token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        device = self.pending_device()
+        if device is None:
+            raise forms.ValidationError(self.error_messages["no_pending"], code="no_pending")
+        result = verify(device, cleaned["otp_token"].strip(), request=self.request)
+        if not result.accepted:
+            raise refusal_error(result, self.error_messages)
+        self.device = device
+        return cleaned
+
+    def save(self) -> Any:
+        device = self.device
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        self.state.pop(self.state_key, None)
+        return device
