@@ -79,13 +79,41 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return errors
 
 
-def _number_check(name: str, integer: bool, error_id: str) -> list[Any]:
-    value = getattr(otp_settings, name)
+def number_error(
+    name: str, value: Any, error_id: str, *, integer: bool = False, minimum: float = 0
+) -> Error | None:
+    """An error unless ``value`` is a number (whole with ``integer``) of at least ``minimum``.
+
+    ``True`` and ``False`` are refused although Python counts them as numbers.
+    Plugins use this for their own numeric settings.
+    """
     kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, kind) or value < minimum:
         what = "a whole number" if integer else "a number"
-        return [Error(f"{name} must be {what} of 0 or more, not {value!r}.", id=error_id)]
-    return []
+        return Error(f"{name} must be {what} of {minimum} or more, not {value!r}.", id=error_id)
+    return None
+
+
+def issuer_and_image_errors(
+    prefix: str, issuer: Any, image: Any, issuer_id: str, image_id: str
+) -> list[Any]:
+    """Errors of an OATH plugin's ``<prefix>_ISSUER`` and ``<prefix>_IMAGE`` settings."""
+    errors = []
+    if issuer is not None and not isinstance(issuer, str) and not callable(issuer):
+        errors.append(
+            Error(
+                f"{prefix}_ISSUER must be a string, a callable taking the device, or None.",
+                id=issuer_id,
+            )
+        )
+    if image is not None and not isinstance(image, str):
+        errors.append(Error(f"{prefix}_IMAGE must be a URL or None.", id=image_id))
+    return errors
+
+
+def _number_check(name: str, integer: bool, error_id: str) -> list[Any]:
+    error = number_error(name, getattr(otp_settings, name), error_id, integer=integer)
+    return [error] if error else []
 
 
 @register()

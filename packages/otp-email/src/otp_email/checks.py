@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
+from otp_core.checks import number_error
+
 from .conf import email_settings
 
 #: Django's own default for DEFAULT_FROM_EMAIL: mail from it rarely arrives.
@@ -39,12 +41,9 @@ def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         ("OTP_EMAIL_COOLDOWN_DURATION", True, 0, "otp_email.E004"),
     ):
         value = getattr(email_settings, name)
-        kind = int if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kind) or value < minimum:
-            what = "a whole number" if integer else "a number"
-            errors.append(
-                Error(f"{name} must be {what} of {minimum} or more, not {value!r}.", id=error_id)
-            )
+        error = number_error(name, value, error_id, integer=integer, minimum=minimum)
+        if error:
+            errors.append(error)
     for name, error_id in (
         ("OTP_EMAIL_BODY_TEMPLATE", "otp_email.E005"),
         ("OTP_EMAIL_BODY_TEMPLATE_PATH", "otp_email.E005"),

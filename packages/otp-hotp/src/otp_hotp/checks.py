@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.checks import Error, register
 
+from otp_core.checks import issuer_and_image_errors, number_error
 from otp_core.qr import factory_problem
 
 from .conf import hotp_settings
@@ -15,21 +16,16 @@ from .conf import hotp_settings
 def check_hotp_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors = []
     factor = hotp_settings.OTP_HOTP_THROTTLE_FACTOR
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 0:
-        errors.append(
-            Error("OTP_HOTP_THROTTLE_FACTOR must be a number of 0 or more.", id="otp_hotp.E001")
-        )
-    issuer = hotp_settings.OTP_HOTP_ISSUER
-    if issuer is not None and not isinstance(issuer, str) and not callable(issuer):
-        errors.append(
-            Error(
-                "OTP_HOTP_ISSUER must be a string, a callable taking the device, or None.",
-                id="otp_hotp.E002",
-            )
-        )
-    image = hotp_settings.OTP_HOTP_IMAGE
-    if image is not None and not isinstance(image, str):
-        errors.append(Error("OTP_HOTP_IMAGE must be a URL or None.", id="otp_hotp.E003"))
+    error = number_error("OTP_HOTP_THROTTLE_FACTOR", factor, "otp_hotp.E001")
+    if error:
+        errors.append(error)
+    errors += issuer_and_image_errors(
+        "OTP_HOTP",
+        hotp_settings.OTP_HOTP_ISSUER,
+        hotp_settings.OTP_HOTP_IMAGE,
+        "otp_hotp.E002",
+        "otp_hotp.E003",
+    )
     problem = factory_problem()
     if problem:
         errors.append(Error(problem, id="otp_hotp.E004"))

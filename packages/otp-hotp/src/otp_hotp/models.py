@@ -8,7 +8,7 @@ from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from otp_core import oath
-from otp_core.models import Device, OATHDeviceMixin
+from otp_core.models import Device, DjangoOTPImportMixin, OATHDeviceMixin
 from otp_core.verification import locked
 
 from .conf import hotp_settings
@@ -19,7 +19,7 @@ __all__ = ["RESYNC_SEARCH", "HOTPDevice"]
 RESYNC_SEARCH = 100
 
 
-class HOTPDevice(OATHDeviceMixin, Device):
+class HOTPDevice(OATHDeviceMixin, DjangoOTPImportMixin, Device):
     """An HOTP generator; ``counter`` is the next counter value we expect."""
 
     tolerance = models.PositiveSmallIntegerField(
@@ -29,14 +29,6 @@ class HOTPDevice(OATHDeviceMixin, Device):
     )
     counter = models.BigIntegerField(
         _("counter"), default=0, help_text=_("The next counter value to expect.")
-    )
-    django_otp_id = models.BigIntegerField(
-        _("django-otp id"),
-        null=True,
-        blank=True,
-        unique=True,
-        editable=False,
-        help_text=_("Id of the django-otp row this device was imported from."),
     )
 
     oath_kind = "hotp"

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from otp_core.checks import number_error
+
 from .conf import phone_settings
 from .gateways import load_gateway_class
 from .gateways.fake import Fake
@@ -88,15 +90,9 @@ def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         ("TWILIO_TIMEOUT", False, 0.1),
     ):
         value = getattr(phone_settings, name)
-        kind = int if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kind) or value < minimum:
-            what = "a whole number" if integer else "a number"
-            errors.append(
-                Error(
-                    f"{name} must be {what} of {minimum} or more, not {value!r}.",
-                    id="otp_phone.E002",
-                )
-            )
+        error = number_error(name, value, "otp_phone.E002", integer=integer, minimum=minimum)
+        if error:
+            errors.append(error)
     digits = phone_settings.TWO_FACTOR_TOTP_DIGITS
     if isinstance(digits, bool) or digits not in (6, 8):
         errors.append(

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.checks import Error, Warning, register
 
+from otp_core.checks import number_error
+
 from .codes import MAX_CODE_LENGTH, entropy_bits
 from .conf import static_settings
 
@@ -24,13 +26,9 @@ def _whole(value: Any) -> bool:
 def check_static_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     errors: list[Any] = []
     factor = static_settings.OTP_STATIC_THROTTLE_FACTOR
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 0:
-        errors.append(
-            Error(
-                f"OTP_STATIC_THROTTLE_FACTOR must be a number of 0 or more, not {factor!r}.",
-                id="otp_static.E001",
-            )
-        )
+    error = number_error("OTP_STATIC_THROTTLE_FACTOR", factor, "otp_static.E001")
+    if error:
+        errors.append(error)
     count = static_settings.OTP_STATIC_TOKEN_COUNT
     if not _whole(count) or not 1 <= count <= 1000:
         errors.append(

@@ -8,7 +8,7 @@ from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
 from otp_core.crypto import code_hashes, hash_code
-from otp_core.models import Device
+from otp_core.models import Device, DjangoOTPImportMixin
 from otp_core.verification import locked
 
 from .codes import MAX_CODE_LENGTH, generate_code, normalize_code
@@ -21,22 +21,13 @@ __all__ = ["StaticDevice", "StaticToken"]
 _MAX_DRAWS = 1000
 
 
-class StaticDevice(Device):
+class StaticDevice(DjangoOTPImportMixin, Device):
     """A set of backup codes, each accepted once, in any order.
 
     The plaintext codes exist only in the return value of
     :meth:`generate_tokens` (and :meth:`add_tokens`); the database holds
     their keyed hashes in :class:`StaticToken` rows (``token_set``).
     """
-
-    django_otp_id = models.BigIntegerField(
-        _("django-otp id"),
-        null=True,
-        blank=True,
-        unique=True,
-        editable=False,
-        help_text=_("Id of the django-otp row this device was imported from."),
-    )
 
     factor_kind: ClassVar[str] = "recovery"
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.checks import Error, register
 
+from otp_core.checks import issuer_and_image_errors, number_error
 from otp_core.qr import factory_problem
 
 from .conf import totp_settings
@@ -17,21 +18,16 @@ def check_totp_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if not isinstance(totp_settings.OTP_TOTP_SYNC, bool):
         errors.append(Error("OTP_TOTP_SYNC must be True or False.", id="otp_totp.E001"))
     factor = totp_settings.OTP_TOTP_THROTTLE_FACTOR
-    if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 0:
-        errors.append(
-            Error("OTP_TOTP_THROTTLE_FACTOR must be a number of 0 or more.", id="otp_totp.E002")
-        )
-    issuer = totp_settings.OTP_TOTP_ISSUER
-    if issuer is not None and not isinstance(issuer, str) and not callable(issuer):
-        errors.append(
-            Error(
-                "OTP_TOTP_ISSUER must be a string, a callable taking the device, or None.",
-                id="otp_totp.E003",
-            )
-        )
-    image = totp_settings.OTP_TOTP_IMAGE
-    if image is not None and not isinstance(image, str):
-        errors.append(Error("OTP_TOTP_IMAGE must be a URL or None.", id="otp_totp.E004"))
+    error = number_error("OTP_TOTP_THROTTLE_FACTOR", factor, "otp_totp.E002")
+    if error:
+        errors.append(error)
+    errors += issuer_and_image_errors(
+        "OTP_TOTP",
+        totp_settings.OTP_TOTP_ISSUER,
+        totp_settings.OTP_TOTP_IMAGE,
+        "otp_totp.E003",
+        "otp_totp.E004",
+    )
     digits = totp_settings.TWO_FACTOR_TOTP_DIGITS
     if isinstance(digits, bool) or digits not in (6, 8):
         errors.append(Error("TWO_FACTOR_TOTP_DIGITS must be 6 or 8.", id="otp_totp.E005"))

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from otp_core import oath
-from otp_core.models import Device, OATHDeviceMixin
+from otp_core.models import Device, DjangoOTPImportMixin, OATHDeviceMixin
 from otp_core.models.oath import DIGITS_CHOICES
 
 from .conf import default_digits, totp_settings
@@ -18,7 +18,7 @@ from .conf import default_digits, totp_settings
 __all__ = ["TOTPDevice"]
 
 
-class TOTPDevice(OATHDeviceMixin, Device):
+class TOTPDevice(OATHDeviceMixin, DjangoOTPImportMixin, Device):
     """A TOTP generator; the fields are the arguments of :func:`otp_core.oath.totp`."""
 
     digits = models.PositiveSmallIntegerField(
@@ -50,14 +50,6 @@ class TOTPDevice(OATHDeviceMixin, Device):
         _("last t"),
         default=-1,
         help_text=_("The time step of the last verified code; only later ones are accepted."),
-    )
-    django_otp_id = models.BigIntegerField(
-        _("django-otp id"),
-        null=True,
-        blank=True,
-        unique=True,
-        editable=False,
-        help_text=_("Id of the django-otp row this device was imported from."),
     )
 
     oath_kind = "totp"

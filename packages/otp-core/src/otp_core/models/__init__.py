@@ -3,6 +3,7 @@
 from .challenge import GenerateNotAllowed, SideChannelMixin
 from .device import Challenge, Device, DeviceManager, device_classes
 from .fields import EncryptedSecretField
+from .imported import DjangoOTPImportMixin
 from .oath import OATHDeviceMixin
 from .throttling import ThrottlingMixin, VerifyNotAllowed
 from .timestamps import TimestampMixin
@@ -11,6 +12,7 @@ __all__ = [
     "Challenge",
     "Device",
     "DeviceManager",
+    "DjangoOTPImportMixin",
     "EncryptedSecretField",
     "GenerateNotAllowed",
     "OATHDeviceMixin",
