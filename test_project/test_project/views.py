@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 import otp_core
@@ -71,6 +72,7 @@ class RecentView(OTPRequiredMixin, TemplateView):
     extra_context = {"what": "a second factor within the last minute"}
 
 
+@never_cache
 @login_required
 def verify(request):
     """Verify (again) with any device of the logged-in user: step-up."""

@@ -149,3 +149,54 @@ def test_hide_sensitive_data_limits_staff_to_own_devices(
     assert response.status_code == 200
     assert foreign.name.encode() not in response.content
     assert device.name.encode() in response.content
+
+
+def test_device_owner_cannot_be_changed_in_the_admin(client, staff, other_user, device):
+    # A staff member could otherwise add a device for themself, load its key,
+    # then move it into someone else's account: a second factor of theirs.
+    client.force_login(staff)
+    verify_session(client, device)
+    url = f"{CHANGELIST}{device.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'name="user"' not in page.content
+    response = client.post(
+        url, {"user": other_user.pk, "name": "moved", "confirmed": "on", "counter": 0}
+    )
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.name == "moved"
+    assert device.user_id == staff.pk
+    # Adding a device still names its owner.
+    assert b'name="user"' in client.get(f"{CHANGELIST}add/").content
+
+
+def test_staff_add_devices_only_for_themselves(client, user, other_user, device):
+    from django.contrib.auth.models import Permission
+
+    staff = user  # staff, but no superuser: the rights an admin grants a helpdesk
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="otp_example", codename__endswith="exampledevice"
+        )
+    )
+    client.force_login(staff)
+    verify_session(client, device)
+    data = {"name": "planted", "confirmed": "on", "counter": 0}
+    refused = client.post(f"{CHANGELIST}add/", {**data, "user": other_user.pk})
+    assert refused.status_code == 200
+    assert "user" in refused.context["adminform"].form.errors
+    assert not type(device).objects.filter(user=other_user).exists()
+    accepted = client.post(f"{CHANGELIST}add/", {**data, "user": staff.pk})
+    assert accepted.status_code == 302
+    assert type(device).objects.filter(user=staff, name="planted").exists()
+
+
+def test_superuser_adds_devices_for_anyone(client, other_user, device, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(root)
+    data = {"name": "issued", "confirmed": "on", "counter": 0, "user": other_user.pk}
+    assert client.post(f"{CHANGELIST}add/", data).status_code == 302
+    assert type(device).objects.filter(user=other_user, name="issued").exists()

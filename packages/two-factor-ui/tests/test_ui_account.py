@@ -161,3 +161,18 @@ def test_url_names_and_paths():
     assert reverse("two_factor:logout") == "/account/logout/"
     # The demo's own single-form login stays where other packages' tests expect it.
     assert reverse("login") == "/login/"
+
+
+def test_pages_with_secrets_or_one_click_changes_refuse_frames(verified, settings):
+    # Not left to the project's middleware: a site without
+    # XFrameOptionsMiddleware must not let these pages be framed (clickjacking).
+    settings.MIDDLEWARE = [
+        m
+        for m in settings.MIDDLEWARE
+        if m != "django.middleware.clickjacking.XFrameOptionsMiddleware"
+    ]
+    for name in ("setup", "disable"):
+        response = verified.get(reverse(f"two_factor:{name}"))
+        assert response.status_code == 200, name
+        assert response["X-Frame-Options"] == "DENY", name
+        assert "no-store" in response["Cache-Control"], name

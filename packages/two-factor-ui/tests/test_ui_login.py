@@ -278,3 +278,16 @@ def test_login_timeout_default_is_600():
     assert not hasattr(settings, "TWO_FACTOR_LOGIN_TIMEOUT")
     assert ui_settings.TWO_FACTOR_LOGIN_TIMEOUT == 600
     assert timedelta(seconds=ui_settings.TWO_FACTOR_LOGIN_TIMEOUT) == timedelta(minutes=10)
+
+
+def test_user_deactivated_after_password_is_not_signed_in(
+    client, user, example_device, login_flow, code_for
+):
+    login_flow.password()
+    user.is_active = False
+    user.save()
+    response = login_flow.token(code_for(example_device))
+    assert response.status_code == 200
+    assert SESSION_KEY not in client.session
+    assert stored_verifications(client.session) == []
+    assert 'name="login_view-current_step" value="auth"' in response.content.decode()

@@ -102,6 +102,22 @@ class DeviceAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and "user" not in fields:
+            # Moving a device moves a secret someone already holds (a key they
+            # scanned, their phone number) into another person's account.
+            fields = (*fields, "user")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "user" and not request.user.is_superuser:
+            # Staff may add devices for themselves only: a device they add for
+            # someone else (their own phone number, a key they scanned) would
+            # be a second factor of that person's account in their hands.
+            kwargs["queryset"] = get_user_model()._default_manager.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_search_fields(self, request: Any) -> Any:
         return (*self.search_fields, f"user__{get_user_model().USERNAME_FIELD}")
 

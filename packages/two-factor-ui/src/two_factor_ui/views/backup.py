@@ -15,6 +15,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import View
 
 from ..a11y import describe_errors
@@ -28,7 +29,7 @@ SESSION_KEY = "two_factor_ui_backup"
 PREFIX = "backup"
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, xframe_options_deny], name="dispatch")
 class BackupTokensView(VerifiedUserRequiredMixin, View):
     """How many codes are left; POST ``generate`` makes a new set."""
 

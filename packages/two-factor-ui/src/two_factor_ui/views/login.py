@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseRedirect
@@ -89,11 +90,18 @@ class LoginView(StepWizardView):
     # -- the user being signed in -------------------------------------------
 
     def get_user(self) -> Any:
-        """The user who passed the password step, or None."""
+        """The user who passed the password step, or None.
+
+        Loaded through the backend that authenticated them, as Django does for
+        a session: a user deactivated since the password step is None.
+        """
         if not hasattr(self, "_user"):
-            pk = self._extra(USER)
-            model = auth.get_user_model()
-            self._user = model._default_manager.filter(pk=pk).first() if pk is not None else None
+            self._user = None
+            pk, path = self._extra(USER), self._extra(BACKEND)
+            if pk is not None and path in settings.AUTHENTICATION_BACKENDS:
+                self._user = auth.load_backend(path).get_user(pk)
+                if self._user is not None:
+                    self._user.backend = path
         return self._user
 
     def get_device(self, step: str | None = None) -> Any:
@@ -252,6 +260,11 @@ class LoginView(StepWizardView):
     def done(self, form_list: Any, **kwargs: Any) -> Any:
         user = self.get_user()
         request = self.request
+        if user is None:
+            # Deactivated (or deleted) since the password step: start over.
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+            return self.render(self.get_form(step="auth"))
         target = safe_next(request, self._extra(NEXT), setting_url("LOGIN_REDIRECT_URL", "/"))
         device = getattr(self, "verified_device", None)
         if device is None and self._extra(REMEMBERED):

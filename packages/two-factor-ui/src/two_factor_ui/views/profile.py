@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import FormView, TemplateView
 
 from otp_core import plugins as registry
@@ -147,7 +148,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         return context
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, xframe_options_deny], name="dispatch")
 class DisableView(OTPRequiredMixin, FormView):
     """Remove every device of the user after a confirmation (POST only)."""
 

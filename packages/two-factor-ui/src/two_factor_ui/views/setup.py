@@ -18,6 +18,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import TemplateView
 
 import otp_core
@@ -46,7 +47,7 @@ def pending_state(request: Any) -> tuple[str | None, dict[str, Any]]:
     return extra.get(METHOD_KEY), state if isinstance(state, dict) else {}
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator([never_cache, xframe_options_deny], name="dispatch")
 class SetupView(LoginRequiredMixin, StepWizardView):
     """Set up a second factor with any installed plugin."""
 
