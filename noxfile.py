@@ -236,11 +236,22 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=None, tags=["full"])
 def packaging(session: nox.Session) -> None:
     """Each distribution builds an sdist and a wheel that install into an empty venv."""
-    session.install("build>=1.0")
+    session.install("build>=1.0", "hatchling>=1.21")
+    uv = shutil.which("uv")
     with tempfile.TemporaryDirectory(prefix="otp-dist-") as tmp:
         dist_dir = Path(tmp) / "dist"
         for path in _distributions():
-            session.run("python", "-m", "build", "--outdir", str(dist_dir), str(path), silent=True)
+            # The build backend is installed above: no isolated env per build.
+            session.run(
+                "python",
+                "-m",
+                "build",
+                "--no-isolation",
+                "--outdir",
+                str(dist_dir),
+                str(path),
+                silent=True,
+            )
         wheels = sorted(dist_dir.glob("*.whl"))
         sdists = sorted(dist_dir.glob("*.tar.gz"))
         if len(wheels) != len(_distributions()) or len(sdists) != len(wheels):
@@ -248,28 +259,25 @@ def packaging(session: nox.Session) -> None:
         core = next(w for w in wheels if w.name.startswith("otp_core-"))
         for wheel in wheels:
             venv = Path(tmp) / f"venv-{wheel.name.split('-')[0]}"
-            session.run("python", "-m", "venv", str(venv), silent=True)
             python = str(venv / "bin" / "python")
-            # Only the package index for third-party dependencies: local
-            # distributions come from the wheels just built.
+            # An empty environment; local distributions come from the wheels
+            # just built, third-party dependencies from the package index.
+            if uv:
+                session.run(
+                    uv, "venv", "--quiet", "--python", sys.executable, str(venv), external=True
+                )
+                install = [uv, "pip", "install", "--quiet", "--python", python]
+            else:
+                session.run("python", "-m", "venv", str(venv), silent=True)
+                install = [python, "-m", "pip", "install", "--quiet"]
             session.run(
-                python,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--find-links",
-                str(dist_dir),
-                str(core),
-                str(wheel),
-                external=True,
+                *install, "--find-links", str(dist_dir), str(core), str(wheel), external=True
             )
             module = wheel.name.split("-")[0]
             session.run(
                 python,
                 "-c",
-                f"import importlib.metadata as m, {module}; "
-                f"print({module}.__name__, 'installed from', {module}.__file__)",
+                f"import {module}; print({module}.__name__, 'from', {module}.__file__)",
                 external=True,
             )
 

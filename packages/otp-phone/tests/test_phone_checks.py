@@ -45,6 +45,19 @@ def test_twilio_needs_credentials(settings):
     assert checks.check_gateways() == []
 
 
+def test_twilio_without_signature_validation_warns(settings):
+    settings.OTP_PHONE_VALIDATE_TWILIO_SIGNATURE = False
+    # Without the Twilio gateway the setting does not matter.
+    assert ids(checks.check_gateways()) == ["otp_phone.W002"]
+    settings.TWO_FACTOR_CALL_GATEWAY = "twilio"
+    settings.TWILIO_ACCOUNT_SID = "AC1"
+    settings.TWILIO_AUTH_TOKEN = "t"
+    settings.TWILIO_CALLER_ID = "+15005550006"
+    assert ids(checks.check_gateways()) == ["otp_phone.W003"]
+    settings.OTP_PHONE_VALIDATE_TWILIO_SIGNATURE = True
+    assert checks.check_gateways() == []
+
+
 def test_numbers(settings):
     assert checks.check_numbers() == []
     settings.TWO_FACTOR_TOTP_DIGITS = 7

@@ -103,6 +103,16 @@ def test_setup_view_adds_a_backup_phone(verified_client, user, fake_gateway, fak
     assert backup.name == "backup"
 
 
+def test_setup_restarts_only_on_post(verified_client, fake_gateway, fake_codes):
+    verified_client.post("/account/phone/add/", {"number": "+31612345600", "method": "sms"})
+    # A GET (a link, an image on another site) leaves the pending set-up alone.
+    page = verified_client.get("/account/phone/add/?restart=1").content.decode()
+    assert 'autocomplete="one-time-code"' in page
+    assert verified_client.post("/account/phone/add/", {"restart": "1"}).status_code == 302
+    page = verified_client.get("/account/phone/add/").content.decode()
+    assert 'autocomplete="tel"' in page
+
+
 def test_delete_view_is_post_only_and_own_devices_only(
     verified_client, user, other_user, sms_device
 ):

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 from xml.etree import ElementTree
 
 import pytest
 from django.core import signing
+from twilio.request_validator import RequestValidator
 
-from otp_phone import GatewayError
+from otp_phone import GatewayError, checks
 from otp_phone.callsigning import SALT
 from otp_phone.gateways.twilio import Twilio
 from otp_phone.models import PhoneDevice
 
-from .conftest import ACCOUNT_SID, CALLER_ID, REFUSED_NUMBER
+from .conftest import ACCOUNT_SID, AUTH_TOKEN, CALLER_ID, REFUSED_NUMBER
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +49,53 @@ def test_messaging_service_replaces_the_caller_id(sms_device, twilio_api, settin
     assert "From" not in form
 
 
-def _twiml_path(api) -> str:
+#: Form parameters Twilio posts when it fetches a call's TwiML.
+CALL_PARAMS = {
+    "AccountSid": ACCOUNT_SID,
+    "ApiVersion": "2010-04-01",
+    "CallSid": "CA" + "f" * 32,
+    "CallStatus": "in-progress",
+    "Called": "+31612345658",
+    "Caller": CALLER_ID,
+    "Direction": "outbound-api",
+    "From": CALLER_ID,
+    "To": "+31612345658",
+}
+
+
+def _twiml_url(api) -> str:
     [request] = [r for r in api.requests if r["path"] == CALLS]
-    url = urlparse(request["form"]["Url"])
+    return request["form"]["Url"]
+
+
+def _twiml_path(api) -> str:
+    url = urlparse(_twiml_url(api))
     assert url.scheme == "http"
     assert url.netloc == "testserver"
     return url.path
+
+
+def twilio_fetch(client, url, *, method="post", signed_url=None, auth_token=AUTH_TOKEN):
+    """Fetch TwiML as Twilio does: with its call parameters, signed with the auth token.
+
+    POST signs the URL and the form parameters; GET carries them in the query
+    string and signs the whole URL. ``signed_url`` signs another URL instead.
+    """
+    validator = RequestValidator(auth_token)
+    path = urlparse(url).path
+    if method == "post":
+        signature = validator.compute_signature(signed_url or url, CALL_PARAMS)
+        return client.post(path, CALL_PARAMS, HTTP_X_TWILIO_SIGNATURE=signature)
+    query = urlencode(CALL_PARAMS)
+    signature = validator.compute_signature(f"{signed_url or url}?{query}", {})
+    return client.get(f"{path}?{query}", HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def spoken_code(response) -> str:
+    root = ElementTree.fromstring(response.content)
+    [say] = list(root)
+    spoken = re.findall(r"\d", say.text)
+    return "".join(spoken[: len(spoken) // 2])
 
 
 def test_call_fetches_twiml_that_speaks_the_code(client, call_device, twilio_api, rf):
@@ -62,9 +104,12 @@ def test_call_fetches_twiml_that_speaks_the_code(client, call_device, twilio_api
     [call] = twilio_api.requests
     assert call["form"]["To"] == "+31612345658"
     assert call["form"]["From"] == CALLER_ID
+    # Twilio is told to POST, which the view's signature check expects.
+    assert call["form"]["Method"] == "POST"
     path = _twiml_path(twilio_api)
+    url = _twiml_url(twilio_api)
 
-    response = client.post(path)
+    response = twilio_fetch(client, url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/xml; charset=utf-8"
     root = ElementTree.fromstring(response.content)
@@ -78,17 +123,124 @@ def test_call_fetches_twiml_that_speaks_the_code(client, call_device, twilio_api
     # The code is not readable from the URL.
     assert code not in path
     assert call_device.verify_token(code)
-    # Once used, the URL says nothing more.
-    assert client.post(path).status_code == 403
+    # Once used, the URL says nothing more, even to Twilio.
+    assert twilio_fetch(client, url).status_code == 403
+
+
+def test_twiml_by_get_signs_the_url_with_its_query_string(client, call_device, twilio_api, rf):
+    call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api)
+    response = twilio_fetch(client, url, method="get")
+    assert response.status_code == 200
+    assert call_device.verify_token(spoken_code(response))
+
+
+def test_unsigned_twiml_request_is_refused_and_logged_safely(
+    client, call_device, twilio_api, rf, caplog
+):
+    call_device.generate_challenge(rf.post("/login/"))
+    path = _twiml_path(twilio_api)
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    with caplog.at_level(logging.DEBUG, logger="otp_phone"):
+        assert client.post(path, CALL_PARAMS).status_code == 403
+        assert client.get(path).status_code == 403
+    refusals = [r for r in caplog.records if r.name == "otp_phone"]
+    assert [r.levelno for r in refusals] == [logging.WARNING, logging.WARNING]
+    assert all("no X-Twilio-Signature header" in r.getMessage() for r in refusals)
+    # The refusals were the signature's: Twilio's own request still works.
+    response = twilio_fetch(client, _twiml_url(twilio_api))
+    assert response.status_code == 200
+    code = spoken_code(response)
+    for record in refusals:
+        assert token not in record.getMessage()
+        assert path not in record.getMessage()
+        assert code not in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    ["other_host", "other_path", "other_token", "other_params", "garbage"],
+)
+def test_wrong_signature_is_refused(forgery, client, call_device, twilio_api, rf, caplog):
+    call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api)
+    path = _twiml_path(twilio_api)
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    with caplog.at_level(logging.WARNING, logger="otp_phone"):
+        if forgery == "other_host":
+            response = twilio_fetch(client, url, signed_url=url.replace("testserver", "evil.test"))
+        elif forgery == "other_path":
+            response = twilio_fetch(client, url, signed_url="http://testserver/twilio/call/x/")
+        elif forgery == "other_token":
+            response = twilio_fetch(client, url, auth_token="not-the-auth-token")
+        elif forgery == "other_params":
+            signature = RequestValidator(AUTH_TOKEN).compute_signature(url, CALL_PARAMS)
+            forged = {**CALL_PARAMS, "To": "+31600000000"}
+            response = client.post(path, forged, HTTP_X_TWILIO_SIGNATURE=signature)
+        else:
+            response = client.post(path, CALL_PARAMS, HTTP_X_TWILIO_SIGNATURE="x" * 28)
+    assert response.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "otp_phone"]
+    assert record.levelno == logging.WARNING
+    assert "a wrong X-Twilio-Signature" in record.getMessage()
+    assert token not in record.getMessage()
+    # The code is still pending and untold: the right signature gets it.
+    response = twilio_fetch(client, url)
+    assert response.status_code == 200
+    assert spoken_code(response) not in caplog.text
+
+
+def test_unparsable_host_port_is_a_403_not_a_500(client, call_device, twilio_api, rf, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api).replace("testserver", "testserver:99999")
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(url, CALL_PARAMS)
+    response = client.post(
+        urlparse(url).path,
+        CALL_PARAMS,
+        HTTP_HOST="testserver:99999",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert response.status_code == 403
+
+
+def test_signature_covers_the_callback_base_url(client, call_device, twilio_api, rf, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.OTP_PHONE_CALLBACK_BASE_URL = "https://otp.example.com/"
+    call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api)
+    assert url.startswith("https://otp.example.com/twilio/call/")
+    # A proxy hands the request on as plain http to another host name: the
+    # URL Twilio signed is still the one built from the setting.
+    local = url.replace("https://otp.example.com", "http://testserver")
+    assert twilio_fetch(client, local, signed_url=local).status_code == 403
+    assert twilio_fetch(client, local, signed_url=url).status_code == 200
+
+
+@pytest.mark.parametrize("switch", ["setting_off", "no_auth_token"])
+def test_unsigned_twiml_without_validation(switch, client, call_device, twilio_api, rf, settings):
+    call_device.generate_challenge(rf.post("/login/"))
+    path = _twiml_path(twilio_api)
+    if switch == "setting_off":
+        settings.OTP_PHONE_VALIDATE_TWILIO_SIGNATURE = False
+        assert "otp_phone.W003" in [m.id for m in checks.check_gateways()]
+    else:
+        settings.TWILIO_AUTH_TOKEN = None
+    response = client.post(path)
+    assert response.status_code == 200
+    assert call_device.verify_token(spoken_code(response))
 
 
 def test_tampered_call_token_is_refused(client, call_device, twilio_api, rf):
     call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api)
     path = _twiml_path(twilio_api)
     token = path.rstrip("/").rsplit("/", 1)[1]
     tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
-    assert client.post(path.replace(token, tampered)).status_code == 403
-    assert client.get("/twilio/call/garbage/").status_code == 403
+    # Correctly signed by "Twilio": it is the token that is refused.
+    assert twilio_fetch(client, url.replace(token, tampered)).status_code == 403
+    assert twilio_fetch(client, "http://testserver/twilio/call/garbage/").status_code == 403
+    assert twilio_fetch(client, url).status_code == 200
 
 
 def test_expired_call_token_is_refused(client, call_device, twilio_api, rf):
@@ -102,15 +254,25 @@ def test_expired_call_token_is_refused(client, call_device, twilio_api, rf):
             return signing.b62_encode(int(__import__("time").time()) - 121)
 
     old = OldSigner(salt=SALT).sign(value)
-    assert client.post(f"/twilio/call/{old}/").status_code == 403
+    assert twilio_fetch(client, f"http://testserver/twilio/call/{old}/").status_code == 403
     # The same payload signed now is accepted: it is the age that was refused.
     fresh = signing.TimestampSigner(salt=SALT).sign(value)
-    assert client.post(f"/twilio/call/{fresh}/").status_code == 200
+    assert twilio_fetch(client, f"http://testserver/twilio/call/{fresh}/").status_code == 200
 
 
 def test_callback_base_url_without_request(call_device, twilio_api, settings):
     settings.OTP_PHONE_CALLBACK_BASE_URL = "https://otp.example.com/"
     call_device.generate_challenge()
+    url = twilio_api.requests[0]["form"]["Url"]
+    assert url.startswith("https://otp.example.com/twilio/call/")
+
+
+def test_callback_base_url_wins_over_the_request_host(call_device, twilio_api, rf, settings):
+    # The Host header is the client's choice (any host with a wildcard in
+    # ALLOWED_HOSTS): it must not decide where Twilio fetches the code.
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.OTP_PHONE_CALLBACK_BASE_URL = "https://otp.example.com/"
+    call_device.generate_challenge(rf.post("/login/", HTTP_HOST="attacker.example"))
     url = twilio_api.requests[0]["form"]["Url"]
     assert url.startswith("https://otp.example.com/twilio/call/")
 

@@ -66,6 +66,16 @@ def check_gateways(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             messages.append(
                 Error(f"The Twilio gateway needs {', '.join(missing)}.", id="otp_phone.E003")
             )
+        if not phone_settings.OTP_PHONE_VALIDATE_TWILIO_SIGNATURE:
+            messages.append(
+                Warning(
+                    "OTP_PHONE_VALIDATE_TWILIO_SIGNATURE is off: anyone who fetches a voice "
+                    "call's URL in time hears its code, not only Twilio.",
+                    hint="Switch it off only when a proxy changes the URL Twilio signed "
+                    "and OTP_PHONE_CALLBACK_BASE_URL cannot restore it.",
+                    id="otp_phone.W003",
+                )
+            )
         try:
             import twilio  # noqa: F401
         except ImportError:

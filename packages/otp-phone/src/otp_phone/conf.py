@@ -23,10 +23,14 @@ DEFAULTS: dict[str, Any] = {
     "OTP_PHONE_TOKEN_VALIDITY": 300,
     # Seconds between two messages or calls to one device; 0 disables.
     "OTP_PHONE_COOLDOWN_DURATION": 60,
-    # Base URL ("https://example.com") for gateway callbacks when no request is at hand.
+    # Base URL ("https://example.com") of gateway callbacks; when unset, the
+    # request's host (set it in production: the Host header is the client's).
     "OTP_PHONE_CALLBACK_BASE_URL": None,
     # Seconds a signed voice-call URL stays usable.
     "OTP_PHONE_CALL_URL_MAX_AGE": 120,
+    # Refuse TwiML requests without a valid X-Twilio-Signature while
+    # TWILIO_AUTH_TOKEN is set. Switch off only knowingly (check otp_phone.W003).
+    "OTP_PHONE_VALIDATE_TWILIO_SIGNATURE": True,
     # Twilio (see the Twilio gateway).
     "TWILIO_ACCOUNT_SID": None,
     "TWILIO_AUTH_TOKEN": None,

@@ -20,6 +20,7 @@ from otp_core import crypto
 from otp_core.mixins import OTPRequiredMixin
 
 from .callsigning import InvalidCallToken, unsign_call
+from .conf import phone_settings
 from .forms import PhoneConfirmStep, PhoneNumberStep
 from .models import PhoneDevice
 
@@ -73,8 +74,8 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
         return render(self.request, self.template_name, context)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        if request.GET.get("restart"):
-            request.session.pop(SESSION_KEY, None)
+        # GET changes nothing (a link or an <img> on another site could send
+        # it); "Use another number" is a POST with a CSRF token.
         state = self._state()
         return self._render(self._form(state), state)
 
@@ -119,17 +120,69 @@ class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
         return redirect(target)
 
 
+def _twilio_signed_url(request: HttpRequest, token: str) -> str:
+    """The URL Twilio signed: the one the gateway gave it, plus any query string.
+
+    It is rebuilt as the gateway built it (``OTP_PHONE_CALLBACK_BASE_URL`` wins
+    over the request's host) rather than from ``request.get_full_path()``,
+    which re-escapes characters such as ``=`` that Twilio signed unescaped.
+    """
+    from .gateways.twilio import Twilio
+
+    url = Twilio(request).callback_url(token)
+    query = request.META.get("QUERY_STRING", "")
+    return f"{url}?{query}" if query else url
+
+
+def _twilio_signature_refusal(request: HttpRequest, token: str) -> str | None:
+    """Why the request is not signed by Twilio with our auth token, or ``None``.
+
+    Only the reason is returned (and logged): never the URL, its token or a code.
+    """
+    auth_token = phone_settings.TWILIO_AUTH_TOKEN
+    if not auth_token or not phone_settings.OTP_PHONE_VALIDATE_TWILIO_SIGNATURE:
+        return None
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return "no X-Twilio-Signature header"
+    try:
+        from twilio.request_validator import RequestValidator
+    except ImportError:
+        return "the twilio client is not installed, so the signature cannot be checked"
+    # Twilio signs the full URL (with the query string it adds to GET requests)
+    # and, for POST, the sorted form parameters.
+    params = request.POST if request.method == "POST" else {}
+    try:
+        valid = RequestValidator(str(auth_token)).validate(
+            _twilio_signed_url(request, token), params, signature
+        )
+    except (ValueError, TypeError, UnicodeError):  # e.g. an out-of-range port
+        valid = False
+    return None if valid else "a wrong X-Twilio-Signature"
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class TwilioCallView(View):
     """TwiML for a voice call: says the code, digit by digit, twice.
 
     The code comes from the signed, expiring token in the URL; nothing here
-    is logged. A bad or expired token, or a code no longer pending, gets 403.
+    is logged. A bad or expired token, or a code no longer pending, gets 403;
+    so does a request without a valid ``X-Twilio-Signature`` while
+    ``TWILIO_AUTH_TOKEN`` is set (unless ``OTP_PHONE_VALIDATE_TWILIO_SIGNATURE``
+    is off).
     """
 
     http_method_names = ["get", "post"]
 
     def _respond(self, request: HttpRequest, token: str) -> HttpResponse:
+        refusal = _twilio_signature_refusal(request, token)
+        if refusal is not None:
+            logger.warning(
+                "Refused a Twilio call request from %s: %s.",
+                request.META.get("REMOTE_ADDR", "?"),
+                refusal,
+            )
+            return HttpResponseForbidden("", content_type="text/plain")
         try:
             pk, code = unsign_call(token)
         except InvalidCallToken:

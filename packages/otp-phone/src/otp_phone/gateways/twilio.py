@@ -63,15 +63,27 @@ class Twilio(Gateway):
 
     def make_call(self, device: PhoneDevice, token: str) -> None:
         url = self.callback_url(sign_call(device.pk, token))
-        kwargs = {"to": device.number, "from_": phone_settings.TWILIO_CALLER_ID, "url": url}
+        # POST (Twilio's default, said outright): the view checks the
+        # X-Twilio-Signature over this URL and the call's form parameters.
+        kwargs = {
+            "to": device.number,
+            "from_": phone_settings.TWILIO_CALLER_ID,
+            "url": url,
+            "method": "POST",
+        }
         self._call_api(device, "calls", kwargs)
 
     def callback_url(self, signed: str) -> str:
-        """Absolute URL of the TwiML view for this call (never logged)."""
+        """Absolute URL of the TwiML view for this call (never logged).
+
+        ``OTP_PHONE_CALLBACK_BASE_URL`` wins over the request: the request's
+        Host header is chosen by the client, and a URL on another host would
+        hand the call's token (and so the code) to that host.
+        """
         path = reverse("otp_phone:twilio_call", args=[signed])
-        if self.request is not None:
-            return self.request.build_absolute_uri(path)
         base = phone_settings.OTP_PHONE_CALLBACK_BASE_URL
+        if not base and self.request is not None:
+            return self.request.build_absolute_uri(path)
         if not base:
             raise ImproperlyConfigured(
                 "Set OTP_PHONE_CALLBACK_BASE_URL: a call placed without a request needs it "
