@@ -124,7 +124,7 @@ def test_sign_in_with_a_backup_code(live_server, page, shot, user, password, tot
 
     page.goto(f"{base}/account/two_factor/")
     shot(page, "profile")
-    page.get_by_role("link", name="Show backup codes").first.click()
+    page.get_by_role("link", name="Make backup codes").first.click()
     expect(page.get_by_role("heading", name="Backup codes")).to_be_visible()
     expect(page.get_by_text("You have no backup codes.")).to_be_visible()
     page.get_by_role("button", name="Generate new codes").click()
