@@ -119,3 +119,34 @@ def test_defaults_match_reference():
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY"] is True
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_SAMESITE"] == "Lax"
     assert DEFAULTS["TWO_FACTOR_REQUIRE"] is None
+
+
+def test_user_returns_to_the_page_after_enforced_setup(client, user, enforced):
+    from otp_core import oath
+
+    def step(name, **fields):
+        data = {"setup_view-current_step": name}
+        data.update({f"{name}-{k}": v for k, v in fields.items()})
+        return client.post(reverse("two_factor:setup"), data)
+
+    client.force_login(user)
+    sent = client.get("/protected/mixin/")
+    assert sent.status_code == 302
+    setup_url = sent["Location"]
+    assert "next=/protected/mixin/" in setup_url.replace("%2F", "/")
+    client.get(setup_url)
+    if 'name="method-method"' in step("welcome").content.decode():
+        step("method", method="example")
+    key = client.session["wizard_setup_view"]["extra_data"]["state"]["example_key"]
+    done = step("example-0", token=oath.format_token(oath.hotp(bytes.fromhex(key), 0)))
+    assert done.status_code == 302
+    complete = client.get(done["Location"])
+    assert 'href="/protected/mixin/"' in complete.content.decode()
+    assert client.get("/protected/mixin/").status_code == 200
+
+
+def test_setup_drops_an_unsafe_next(client, user):
+    client.force_login(user)
+    client.get("/account/two_factor/setup/?next=https://evil.example/")
+    page = client.get("/account/two_factor/setup/complete/?next=https://evil.example/")
+    assert "evil.example" not in page.content.decode()

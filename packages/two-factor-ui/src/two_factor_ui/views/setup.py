@@ -17,6 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import TemplateView
@@ -27,6 +28,7 @@ from otp_core.auth import user_has_device
 
 from ..forms import MethodForm
 from ..methods import backup_devices, backup_plugin, setup_methods
+from ..redirects import safe_next
 from .utils import render_fragment
 from .wizard import StepWizardView
 
@@ -34,6 +36,8 @@ __all__ = ["STATE_KEY", "SetupCompleteView", "SetupView", "pending_state"]
 
 METHOD_KEY = "method"
 STATE_KEY = "state"
+#: Where to go once set-up is complete (validated when stored and when used).
+RETURN_KEY = "return_to"
 STEP_SEPARATOR = "-"
 
 
@@ -144,12 +148,25 @@ class SetupView(LoginRequiredMixin, StepWizardView):
             )
         return context
 
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().get(request, *args, **kwargs)
+        # Where the user was going (sent here by RequireSetupMiddleware, say):
+        # kept through the steps and offered once set-up is complete.
+        target = safe_next(request, request.GET.get("next"), "")
+        if target:
+            self._set_extra(RETURN_KEY, target)
+        return response
+
     def done(self, form_list: Any, **kwargs: Any) -> Any:
         device = getattr(self, "new_device", None)
         if device is not None and getattr(device, "confirmed", False):
             # The user just proved possession: count it for this session.
             otp_core.login(self.request, device)
-        return redirect(self.success_url)
+        url = resolve_url(self.success_url)
+        target = self.storage.extra_data.get(RETURN_KEY)
+        if target:
+            url = f"{url}?{urlencode({'next': target})}"
+        return redirect(url)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -162,6 +179,7 @@ class SetupCompleteView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
+            next_url=safe_next(self.request, self.request.GET.get("next"), ""),
             backup_plugin=backup_plugin(),
             has_backup=bool(backup_devices(user)),
             plugins=list(registry.installed().values()),
