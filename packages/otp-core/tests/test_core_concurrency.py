@@ -7,51 +7,19 @@ on SQLite (a file database in the test project) the write lock does.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from otp_example.models import ExampleDevice
 
+from otp_core.testing import race
 from otp_core.verification import verify
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 ROUNDS = 50
-
-
-def race(n: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run ``work(i)`` in ``n`` threads released together; return results or raise."""
-    barrier = threading.Barrier(n)
-    results: list[Any] = [None] * n
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            # Open this thread's connection before the start line, so the race
-            # is between verifications and not between connection set-ups.
-            connections["default"].ensure_connection()
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except BaseException as exc:  # reported in the main thread
-            errors.append(exc)
-            barrier.abort()
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a racing thread hung"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_one_token_is_accepted_exactly_once(user, otp_code, record_property):
