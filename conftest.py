@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from pathlib import Path
+
 import pytest
 
 
@@ -21,7 +25,13 @@ def other_user(django_user_model):
     return django_user_model.objects.create_user("bob", "bob@example.com", "battery staple")
 
 
-#: Tables of django-otp's schema that the import tests create from fixture SQL.
+#: django-otp 1.7.5's schema as SQL per database vendor, for the import tests.
+DJANGO_OTP_SCHEMA_DIR = Path(__file__).resolve().parent / (
+    "packages/otp-core/tests/fixtures/django_otp_schema"
+)
+_MIGRATION_HEADER = re.compile(r"^-- (otp_\w+) (\d{4}\w*)$", re.MULTILINE)
+
+#: Tables of django-otp's schema that the import tests create, children first.
 DJANGO_OTP_TABLES = (
     "otp_static_statictoken",
     "otp_static_staticdevice",
@@ -30,16 +40,72 @@ DJANGO_OTP_TABLES = (
 )
 
 
+class DjangoOTPSchema:
+    """django-otp's tables, made by its own migrations' SQL, and rows in them."""
+
+    def statements(self, app: str) -> list[str]:
+        """The SQL of every migration of django-otp's ``app`` for this database."""
+        from django.db import connection
+
+        path = DJANGO_OTP_SCHEMA_DIR / f"{connection.vendor}.sql"
+        if not path.exists():
+            pytest.fail(f"no django-otp schema fixture for {connection.vendor} in {path.parent}")
+        parts = _MIGRATION_HEADER.split(path.read_text())
+        statements = []
+        # split() gives [preamble, app, migration, body, app, migration, body, ...]
+        for name, _migration, body in zip(parts[1::3], parts[2::3], parts[3::3], strict=True):
+            if name != app:
+                continue
+            lines = [ln for ln in body.splitlines() if ln and not ln.startswith("--")]
+            for statement in "\n".join(lines).split(";\n"):
+                statement = statement.strip().rstrip(";")
+                if statement and statement.upper() not in ("BEGIN", "COMMIT"):
+                    statements.append(statement)
+        if not statements:
+            pytest.fail(f"the schema fixture has no migrations of {app}")
+        return statements
+
+    def create(self, app: str) -> None:
+        """Create ``app``'s tables as django-otp's migrations leave them."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for statement in self.statements(app):
+                cursor.execute(statement)
+
+    def insert(self, table: str, row: dict) -> int:
+        """Insert ``row`` (datetimes adapted for the database); return the new id."""
+        from django.db import connection
+
+        row = {
+            key: connection.ops.adapt_datetimefield_value(value)
+            if isinstance(value, datetime)
+            else value
+            for key, value in row.items()
+        }
+        columns = ", ".join(connection.ops.quote_name(column) for column in row)
+        marks = ", ".join(["%s"] * len(row))
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+            cursor.execute(f"SELECT MAX(id) FROM {table}")
+            return cursor.fetchone()[0]
+
+    def drop(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for table in DJANGO_OTP_TABLES:
+                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
+
+
 @pytest.fixture
-def drop_django_otp_tables():
-    """Drop django-otp's tables after a test that created them.
+def django_otp_schema():
+    """django-otp's schema for import tests, dropped again afterwards.
 
     MySQL and MariaDB commit DDL at once, so such tests run with
-    ``django_db(transaction=True)`` and clean up the tables Django does not know.
+    ``django_db(transaction=True)``; the tables Django does not know are
+    dropped here.
     """
-    yield
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for table in DJANGO_OTP_TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
+    schema = DjangoOTPSchema()
+    yield schema
+    schema.drop()

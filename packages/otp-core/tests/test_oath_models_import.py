@@ -13,7 +13,7 @@ from otp_core.importing import read_table
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("drop_django_otp_tables"),
+    pytest.mark.usefixtures("django_otp_schema"),
 ]
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,47 +13,19 @@ from otp_static.models import StaticDevice, StaticToken
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("drop_django_otp_tables"),
+    pytest.mark.usefixtures("django_otp_schema"),
 ]
 
-SCHEMA_DIR = (
-    Path(__file__).resolve().parents[2] / "otp-core" / "tests" / "fixtures" / ("django_otp_schema")
-)
-HEADER = re.compile(r"^-- (otp_\w+) (\d{4}\w*)$", re.MULTILINE)
 
 CREATED = datetime(2021, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 FAILED = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 USED = datetime(2024, 6, 7, 8, 9, 10, tzinfo=timezone.utc)
 
 
-def static_statements() -> list[str]:
-    """django-otp's otp_static migrations as SQL statements for this database."""
-    path = SCHEMA_DIR / f"{connection.vendor}.sql"
-    if not path.exists():
-        pytest.fail(f"no django-otp 1.7.5 schema fixture for {connection.vendor} in {SCHEMA_DIR}")
-    text = path.read_text()
-    parts = HEADER.split(text)
-    statements = []
-    # split() gives [preamble, app, migration, body, app, migration, body, ...]
-    for app, _migration, body in zip(parts[1::3], parts[2::3], parts[3::3]):
-        if app != "otp_static":
-            continue
-        lines = [ln for ln in body.splitlines() if ln and not ln.startswith("--")]
-        for statement in "\n".join(lines).split(";\n"):
-            statement = statement.strip().rstrip(";")
-            if statement and statement not in ("BEGIN", "COMMIT"):
-                statements.append(statement)
-    return statements
-
-
 @pytest.fixture
-def django_otp_tables(db):
-    """The tables as django-otp 1.7.5's migrations leave them (rolled back after the test)."""
-    statements = static_statements()
-    assert any("CREATE TABLE" in s and "otp_static_statictoken" in s for s in statements)
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+def django_otp_tables(db, django_otp_schema):
+    """The tables as django-otp 1.7.5's migrations leave them (dropped after the test)."""
+    django_otp_schema.create("otp_static")
     assert {"otp_static_staticdevice", "otp_static_statictoken"} <= set(
         connection.introspection.table_names()
     )

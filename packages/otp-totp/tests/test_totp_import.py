@@ -6,7 +6,6 @@ import base64
 import io
 import secrets
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -18,25 +17,11 @@ from otp_totp.models import TOTPDevice
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("drop_django_otp_tables"),
+    pytest.mark.usefixtures("django_otp_schema"),
 ]
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "otp-core/tests/fixtures/django_otp_schema"
 
-
-def create_django_otp_tables() -> None:
-    path = SCHEMA_DIR / f"{connection.vendor}.sql"
-    if not path.exists():
-        pytest.fail(f"no django-otp schema fixture for {connection.vendor} in {SCHEMA_DIR}")
-    lines = [ln for ln in path.read_text().splitlines() if not ln.startswith("--")]
-    with connection.cursor() as cursor:
-        for statement in "\n".join(lines).split(";\n"):
-            statement = statement.strip().rstrip(";")
-            if statement and statement.upper() not in ("BEGIN", "COMMIT"):
-                cursor.execute(statement)
-
-
-def insert_totp(user, key: str, **extra) -> int:
+def insert_totp(schema, user, key: str, **extra) -> int:
     row = {
         "name": "phone",
         "confirmed": True,
@@ -54,16 +39,7 @@ def insert_totp(user, key: str, **extra) -> int:
         "last_used_at": None,
         **extra,
     }
-    for name in ("throttling_failure_timestamp", "created_at", "last_used_at"):
-        row[name] = connection.ops.adapt_datetimefield_value(row[name])
-    columns = ", ".join(connection.ops.quote_name(c) for c in row)
-    marks = ", ".join(["%s"] * len(row))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO otp_totp_totpdevice ({columns}) VALUES ({marks})", list(row.values())
-        )
-        cursor.execute("SELECT MAX(id) FROM otp_totp_totpdevice")
-        return cursor.fetchone()[0]
+    return schema.insert("otp_totp_totpdevice", row)
 
 
 def run(*args: str) -> str:
@@ -78,13 +54,16 @@ def test_missing_table_is_counted():
     assert counts["created"] == 0
 
 
-def test_import_keeps_state_encrypts_and_is_idempotent(user, other_user):
-    create_django_otp_tables()
+def test_import_keeps_state_encrypts_and_is_idempotent(user, other_user, django_otp_schema):
+    django_otp_schema.create("otp_totp")
     key1, key2 = secrets.token_hex(20), secrets.token_hex(32)
     created = datetime(2020, 5, 1, 12, 0, tzinfo=timezone.utc)
     failed = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    id1 = insert_totp(user, key1, created_at=created, last_used_at=created + timedelta(days=1))
+    id1 = insert_totp(
+        django_otp_schema, user, key1, created_at=created, last_used_at=created + timedelta(days=1)
+    )
     id2 = insert_totp(
+        django_otp_schema,
         other_user,
         key2,
         name="old",
@@ -133,9 +112,9 @@ def test_import_keeps_state_encrypts_and_is_idempotent(user, other_user):
     assert TOTPDevice.objects.count() == 2
 
 
-def test_invalid_rows_are_counted_not_imported(user):
-    create_django_otp_tables()
-    insert_totp(user, "not-a-hex-key")
-    insert_totp(user, secrets.token_hex(20), digits=7)
+def test_invalid_rows_are_counted_not_imported(user, django_otp_schema):
+    django_otp_schema.create("otp_totp")
+    insert_totp(django_otp_schema, user, "not-a-hex-key")
+    insert_totp(django_otp_schema, user, secrets.token_hex(20), digits=7)
     counts = import_from_django_otp(using="default", dry_run=False)
     assert counts == {"created": 0, "skipped": 0, "invalid": 2, "missing_tables": 0}
