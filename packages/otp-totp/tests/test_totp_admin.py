@@ -1,20 +1,28 @@
-"""The TOTP admin: key hidden, owner-only QR page, and the issue's "done when" flow."""
+"""The TOTP admin and the issue's "done when" flow (admin, QR, code, otp_required)."""
 
 from __future__ import annotations
 
 import html
 import re
 import time
-from xml.etree import ElementTree
 
 import pyotp
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from otp_totp.models import TOTPDevice
 
 pytestmark = pytest.mark.django_db
+
+
+def test_admin_is_the_shared_oath_admin():
+    # The QR page, key hiding and access rules are otp-core's OATH admin,
+    # tested once in otp-core (test_oath_models_admin.py).
+    from django.contrib import admin
+
+    from otp_core.admin_oath import OATHDeviceAdmin
+
+    assert isinstance(admin.site._registry[TOTPDevice], OATHDeviceAdmin)
 
 
 def _qr_url(device: TOTPDevice) -> str:
@@ -30,57 +38,6 @@ def _config_url(response) -> str:
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.com", "pw")
-
-
-@pytest.fixture
-def staff(django_user_model):
-    staff = django_user_model.objects.create_user("staff", "staff@example.com", "pw", is_staff=True)
-    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="otp_core_totp"))
-    return staff
-
-
-def test_qr_page_owner_superuser_and_others(client, superuser, staff, django_user_model, make_totp):
-    owned = make_totp(staff, name="mine")
-    foreign = make_totp(superuser, name="root's")
-    client.force_login(staff)
-    response = client.get(_qr_url(owned))
-    assert response.status_code == 200
-    assert pyotp.parse_uri(_config_url(response)).byte_secret() == owned.bin_key
-    assert response["Cache-Control"].count("no-store") == 1
-    image = client.get(_qr_url(owned) + "image/")
-    assert image.status_code == 200
-    assert image["Content-Type"] == "image/svg+xml"
-    assert ElementTree.fromstring(image.content).tag.endswith("svg")
-    # Another staff user with every permission on the model: still refused.
-    assert client.get(_qr_url(foreign)).status_code in (403, 404)
-    assert client.get(_qr_url(foreign) + "image/").status_code in (403, 404)
-    client.force_login(superuser)
-    assert client.get(_qr_url(owned)).status_code == 200
-    assert client.get(_qr_url(foreign)).status_code == 200
-    assert (
-        client.get(reverse("admin:otp_core_totp_totpdevice_qrcode", args=["999999"])).status_code
-        == 404
-    )
-
-
-def test_qr_page_hidden_with_sensitive_data_setting(client, superuser, staff, make_totp, settings):
-    settings.OTP_ADMIN_HIDE_SENSITIVE_DATA = True
-    foreign = make_totp(superuser)
-    client.force_login(staff)
-    assert client.get(_qr_url(foreign)).status_code == 404
-
-
-def test_change_form_hides_key_and_links_qr(client, superuser, make_totp):
-    device = make_totp(superuser)
-    client.force_login(superuser)
-    url = reverse("admin:otp_core_totp_totpdevice_change", args=[device.pk])
-    body = client.get(url).content.decode()
-    assert device.key not in body
-    assert 'name="key"' not in body
-    assert _qr_url(device) in body
-    listing = client.get(reverse("admin:otp_core_totp_totpdevice_changelist")).content.decode()
-    assert _qr_url(device) in listing
-    assert device.key not in listing
 
 
 def test_done_when_admin_adds_device_user_scans_and_passes_otp_required(client, superuser, user):

@@ -12,7 +12,13 @@ from typing import ClassVar
 from django.db import models
 
 from otp_core import oath
-from otp_core.models import Challenge, Device, EncryptedSecretField, SideChannelMixin
+from otp_core.models import (
+    Challenge,
+    Device,
+    EncryptedSecretField,
+    OATHDeviceMixin,
+    SideChannelMixin,
+)
 
 outbox: list[str] = []
 
@@ -54,3 +60,29 @@ class HardwareExampleDevice(CounterDevice):
     """Same matching rule, reported as a hardware key (for step-up tests)."""
 
     factor_kind = "hwk"
+
+
+class ExampleOATHDevice(OATHDeviceMixin, Device):
+    """An HOTP device built on the shared OATH mixin, for otp-core's OATH admin tests."""
+
+    counter = models.BigIntegerField(default=0)
+
+    oath_kind = "hotp"
+    verification_fields: ClassVar[tuple[str, ...]] = ("counter",)
+
+    def uri_params(self):  # type: ignore[no-untyped-def]
+        return {"counter": self.counter}
+
+    def _match(self, token: str) -> bool:
+        matched = oath.verify_hotp(
+            self.bin_key,
+            token,
+            self.counter,
+            window=2,
+            digits=self.digits,
+            algorithm=self.algorithm,
+        )
+        if matched is None:
+            return False
+        self.counter = matched + 1
+        return True

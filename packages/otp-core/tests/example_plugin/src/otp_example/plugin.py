@@ -9,6 +9,7 @@ plugin = Plugin(
         "otp_example.ExampleDevice",
         "otp_example.ExampleChallengeDevice",
         "otp_example.HardwareExampleDevice",
+        "otp_example.ExampleOATHDevice",
     ),
     description="Counter codes for tests.",
     interactive=False,
