@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from .conf import otp_settings
 from .forms import OTPAuthenticationFormMixin
+from .widgets import OneTimeCodeInput
 
 __all__ = ["DeviceAdmin", "OTPAdminAuthenticationForm", "OTPAdminSite", "OTPAdminSiteMixin"]
 
@@ -24,7 +25,7 @@ class OTPAdminAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthentication
     otp_token = forms.CharField(
         label=_("One-time code"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=OneTimeCodeInput(),
     )
     otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
 

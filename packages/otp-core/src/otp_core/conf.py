@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-__all__ = ["DEFAULTS", "otp_settings"]
+__all__ = ["DEFAULTS", "AppSettings", "otp_settings"]
 
 DEFAULTS: dict[str, Any] = {
     # Where otp_required and OTPRequiredMixin send a user who must verify.
@@ -33,11 +33,23 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class _Settings:
+class AppSettings:
+    """Settings of one package: Django's value when the project sets it, else the default.
+
+    Read at access time, so ``override_settings`` works; a name without a
+    default is an ``AttributeError`` (a typo, not a silent ``None``). Plugins
+    make their own: ``totp_settings = AppSettings(DEFAULTS)``.
+    """
+
+    def __init__(self, defaults: dict[str, Any]) -> None:
+        self._defaults = defaults
+
     def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, name, DEFAULTS[name])
+        try:
+            default = self._defaults[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return getattr(settings, name, default)
 
 
-otp_settings = _Settings()
+otp_settings = AppSettings(DEFAULTS)

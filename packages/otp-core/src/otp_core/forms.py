@@ -14,6 +14,7 @@ from .auth import devices_for_user
 from .challenges import ChallengeNotAllowed
 from .models import Device, VerifyNotAllowed
 from .verification import VerificationResult, verify
+from .widgets import OneTimeCodeInput
 
 __all__ = ["OTPAuthenticationForm", "OTPAuthenticationFormMixin", "OTPTokenForm"]
 
@@ -139,7 +140,7 @@ class _OTPFields(forms.Form):
         label=_("One-time code"),
         required=False,
         max_length=4096,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=OneTimeCodeInput(),
     )
     otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
 

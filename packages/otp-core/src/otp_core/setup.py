@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .verification import verify
+from .widgets import OneTimeCodeInput
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -75,14 +76,7 @@ class DeviceVerificationForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Code"),
         max_length=64,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-            }
-        ),
+        widget=OneTimeCodeInput(),
     )
 
     error_messages = {

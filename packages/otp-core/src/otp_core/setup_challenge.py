@@ -21,6 +21,7 @@ from .forms import refusal_error
 from .models import Device
 from .setup import SetupStepForm
 from .verification import verify
+from .widgets import OneTimeCodeInput
 
 __all__ = ["ChallengeSetupMixin", "ConfirmCodeStep"]
 
@@ -77,7 +78,7 @@ class ConfirmCodeStep(ChallengeSetupMixin, SetupStepForm):
     otp_token = forms.CharField(
         label=_("Code"),
         max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=OneTimeCodeInput(),
     )
 
     def clean(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models.oath import hex_key_validator, random_hex_key
 from .setup import SetupStepForm
+from .widgets import OneTimeCodeInput
 
 __all__ = ["OATHSetupForm"]
 
@@ -38,14 +39,7 @@ class OATHSetupForm(SetupStepForm):
         label=_("Code"),
         max_length=16,
         help_text=_("Enter the code your app shows for this account."),
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-            }
-        ),
+        widget=OneTimeCodeInput(),
     )
 
     error_messages = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from otp_core.conf import AppSettings
 
 __all__ = ["DEFAULTS", "email_settings"]
 
@@ -27,11 +27,4 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class _Settings:
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, name, DEFAULTS[name])
-
-
-email_settings = _Settings()
+email_settings = AppSettings(DEFAULTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from otp_core.conf import AppSettings
 
 __all__ = ["DEFAULTS", "hotp_settings"]
 
@@ -19,11 +19,4 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class _Settings:
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, name, DEFAULTS[name])
-
-
-hotp_settings = _Settings()
+hotp_settings = AppSettings(DEFAULTS)

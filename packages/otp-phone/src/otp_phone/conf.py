@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from otp_core.conf import AppSettings
 
 __all__ = ["DEFAULTS", "phone_settings"]
 
@@ -42,11 +42,4 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class _Settings:
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, name, DEFAULTS[name])
-
-
-phone_settings = _Settings()
+phone_settings = AppSettings(DEFAULTS)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from otp_core.conf import AppSettings
 
 __all__ = ["DEFAULTS", "ui_settings"]
 
@@ -36,11 +36,4 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-class _Settings:
-    def __getattr__(self, name: str) -> Any:
-        if name not in DEFAULTS:
-            raise AttributeError(name)
-        return getattr(settings, name, DEFAULTS[name])
-
-
-ui_settings = _Settings()
+ui_settings = AppSettings(DEFAULTS)
