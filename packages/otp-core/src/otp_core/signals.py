@@ -16,3 +16,20 @@ verification_failed = Signal()
 device_locked_out = Signal()
 #: A session was verified by ``otp_core.login``: ``request``, ``user``, ``device``.
 otp_login = Signal()
+#: A user reached ``OTP_ACCOUNT_LOCKOUT_FAILURES`` consecutive failures on any
+#: of their devices; every device of the account refuses tokens until it is
+#: unlocked. ``sender`` is :class:`~otp_core.models.AccountThrottle`; arguments:
+#: ``user``, ``failure_count``, ``request`` (may be None).
+account_locked_out = Signal()
+#: A device was confirmed (set-up finished) for its user. ``sender`` is the
+#: device class; arguments: ``device``, ``request`` (may be None).
+device_added = Signal()
+#: A confirmed device was removed by its user, an administrator or a command.
+#: ``sender`` is the device class; arguments: ``device``, ``request`` (may be None).
+device_removed = Signal()
+#: A new set of backup codes was made. Arguments: ``user``, ``device``,
+#: ``count``, ``request`` (may be None).
+backup_codes_generated = Signal()
+#: Every second factor of ``user`` was removed (two-factor disabled).
+#: Arguments: ``user``, ``request`` (may be None).
+two_factor_disabled = Signal()

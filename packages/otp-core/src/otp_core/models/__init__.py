@@ -1,14 +1,21 @@
-"""Abstract models for device plugins. otp-core itself has no tables."""
+"""Abstract models for device plugins, and otp-core's own two tables.
 
+``SendRecord`` is the ledger that send budgets count; ``AccountThrottle`` counts
+failed second-factor attempts per account.
+"""
+
+from .account import AccountThrottle
 from .challenge import GenerateNotAllowed, SideChannelMixin
 from .device import Challenge, Device, DeviceManager, device_classes
 from .fields import EncryptedSecretField
 from .imported import DjangoOTPImportMixin
 from .oath import OATHDeviceMixin
+from .sends import SendRecord
 from .throttling import ThrottlingMixin, VerifyNotAllowed
 from .timestamps import TimestampMixin
 
 __all__ = [
+    "AccountThrottle",
     "Challenge",
     "Device",
     "DeviceManager",
@@ -16,6 +23,7 @@ __all__ = [
     "EncryptedSecretField",
     "GenerateNotAllowed",
     "OATHDeviceMixin",
+    "SendRecord",
     "SideChannelMixin",
     "ThrottlingMixin",
     "TimestampMixin",
