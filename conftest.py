@@ -25,6 +25,27 @@ def other_user(django_user_model):
     return django_user_model.objects.create_user("bob", "bob@example.com", "battery staple")
 
 
+@pytest.fixture
+def verified_login(client):
+    """``verified_login(user, device)``: sign ``user`` in, session verified by ``device``.
+
+    The demo's admin requires a verified session (as every admin should);
+    returns the signed-in ``client``.
+    """
+    import time
+
+    from otp_core.session import record_verification
+
+    def login(user, device):
+        client.force_login(user)
+        session = client.session
+        record_verification(session, device, at=time.time())
+        session.save()
+        return client
+
+    return login
+
+
 #: django-otp 1.7.5's schema as SQL per database vendor, for the import tests.
 DJANGO_OTP_SCHEMA_DIR = Path(__file__).resolve().parent / (
     "packages/otp-core/tests/fixtures/django_otp_schema"

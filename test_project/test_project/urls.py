@@ -8,6 +8,16 @@ from otp_core.views import LoginView
 
 from . import views
 
+# The demo's admin asks for a second factor: staff with a password alone do not
+# get in (system check otp_core.W003). With two-factor-ui its login page is the
+# two-factor login; with otp-core alone, OTPAdminSite's own form asks for the code.
+if apps.is_installed("two_factor_ui"):
+    from two_factor_ui.admin import AdminSiteOTPRequired
+
+    admin.site.__class__ = AdminSiteOTPRequired
+else:
+    admin.site.__class__ = OTPAdminSite
+
 otp_admin_site = OTPAdminSite()
 for model, model_admin in admin.site._registry.items():
     otp_admin_site.register(model, type(model_admin))

@@ -29,13 +29,18 @@ def verify_session(client, device):
     session.save()
 
 
+def verify_session_of(client, user, device):
+    client.force_login(user)
+    verify_session(client, device)
+
+
 def test_otp_admin_refuses_unverified_staff(client, staff, device):
     client.force_login(staff)
     response = client.get("/otpadmin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/otpadmin/login/")
-    # The ordinary admin is not guarded.
-    assert client.get("/admin/").status_code == 200
+    # The demo's admin.site requires a second factor too (otp_core.W003).
+    assert client.get("/admin/").status_code == 302
 
 
 def test_otp_admin_admits_verified_staff(client, staff, device):
@@ -114,7 +119,7 @@ def test_reset_throttling_action(client, staff, user, device, device_factory):
 
 
 def test_device_admin_pages_never_show_the_key(client, staff, device):
-    client.force_login(staff)
+    verify_session_of(client, staff, device)
     changelist = client.get(CHANGELIST)
     assert changelist.status_code == 200
     assert device.name.encode() in changelist.content
@@ -126,7 +131,7 @@ def test_device_admin_pages_never_show_the_key(client, staff, device):
 
 def test_changelist_search_by_user_name(client, staff, other_user, device, device_factory):
     foreign = device_factory(other_user, name="bobs phone")
-    client.force_login(staff)
+    verify_session_of(client, staff, device)
     response = client.get(CHANGELIST, {"q": "bob"})
     assert foreign.name.encode() in response.content
     assert device.name.encode() not in response.content
@@ -141,7 +146,7 @@ def test_hide_sensitive_data_limits_staff_to_own_devices(
     user.is_staff = True
     user.save()
     user.user_permissions.add(Permission.objects.get(codename="view_exampledevice"))
-    client.force_login(user)
+    verify_session_of(client, user, device)
     response = client.get(CHANGELIST)
     assert foreign.name.encode() in response.content
     settings.OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -196,7 +201,7 @@ def test_staff_add_devices_only_for_themselves(client, user, other_user, device)
 
 def test_superuser_adds_devices_for_anyone(client, other_user, device, django_user_model):
     root = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
-    client.force_login(root)
+    verify_session_of(client, root, type(device).objects.create(user=root, name="k", key="00"))
     data = {"name": "issued", "confirmed": "on", "counter": 0, "user": other_user.pk}
     assert client.post(f"{CHANGELIST}add/", data).status_code == 302
     assert type(device).objects.filter(user=other_user, name="issued").exists()

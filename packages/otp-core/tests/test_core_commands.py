@@ -54,7 +54,7 @@ def test_otp_unlock(settings, user, other_user, device, hw_device, device_factor
     foreign = device_factory(other_user, throttling_failure_count=100)
     ExampleDevice.objects.filter(pk=device.pk).update(throttling_failure_count=100)
     HardwareExampleDevice.objects.filter(pk=hw_device.pk).update(throttling_failure_count=7)
-    assert run("otp_unlock", "alice") == "alice: 2 device(s) unlocked\n"
+    assert run("otp_unlock", "alice") == "alice: 2 device(s) unlocked, account was not locked\n"
     for d in (device, hw_device):
         d.refresh_from_db()
         assert d.throttling_failure_count == 0

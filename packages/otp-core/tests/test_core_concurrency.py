@@ -55,6 +55,7 @@ def test_one_token_is_accepted_exactly_once(user, otp_code, record_property):
 def test_simultaneous_failures_are_all_counted(settings, user, record_property):
     settings.OTP_THROTTLE_FACTOR = 0  # no attempt may be refused unchecked
     settings.OTP_LOCKOUT_FAILURES = 0
+    settings.OTP_ACCOUNT_LOCKOUT_FAILURES = 0
     device = ExampleDevice.objects.create(user=user, name="hammered", key="3334" * 10)
     threads = THREADS * 2
     rounds = 10

@@ -6,7 +6,7 @@ import pytest
 from otp_example.models import ExampleChallengeDevice, ExampleDevice, HardwareExampleDevice
 
 import otp_core
-from otp_core.models import Device, device_classes
+from otp_core.models import AccountThrottle, Device, device_classes
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +108,10 @@ def test_match_token_finds_the_matching_device(user, device_factory, otp_code):
     # Used once: refused afterwards.
     assert otp_core.match_token(user, code) is None
     first.refresh_from_db()
-    # The device that refused counted a failure, as in django-otp.
-    assert first.throttling_failure_count >= 1
+    # Unlike django-otp, a code no device accepts counts one failure, on the
+    # account only (issue 8), not one on every device.
+    assert first.throttling_failure_count == 0
+    assert AccountThrottle.objects.get(user=user).failure_count == 1
 
 
 def test_match_token_ignores_unconfirmed_and_other_users_devices(

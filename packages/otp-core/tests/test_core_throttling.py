@@ -165,6 +165,7 @@ def test_default_lockout_is_at_one_hundred_failures(clock, device, wrong):
 
 def test_lockout_zero_disables_the_lock(settings, clock, device, wrong, otp_code):
     settings.OTP_LOCKOUT_FAILURES = 0
+    settings.OTP_ACCOUNT_LOCKOUT_FAILURES = 0  # the account lock is tested on its own
     settings.OTP_THROTTLE_FACTOR = 0
     for _ in range(150):
         verify(device, wrong)

@@ -103,11 +103,21 @@ def test_verification_inside_an_outer_transaction(device, otp_code):
 
 
 def _expected(kind: str) -> list[str]:
-    """The data statements one verification costs on this backend."""
+    """The data statements one verification costs on this backend.
+
+    Device row locked and read, then the account row locked and read; then
+    the writes. A success for a user without failures writes no account row.
+    """
     lock = [] if connection.features.has_select_for_update else ["UPDATE"]
-    if kind == "refused":
-        return [*lock, "SELECT"]
-    return [*lock, "SELECT", "UPDATE"]
+    read = [*lock, "SELECT", "SELECT"]
+    return {
+        "success": [*read, "UPDATE"],
+        "success after failures": [*read, "UPDATE", "UPDATE"],
+        # The account row is made by an upsert, then locked and read.
+        "first failure": [*read, "INSERT", "SELECT", "UPDATE", "UPDATE"],
+        "failure": [*read, "UPDATE", "UPDATE"],
+        "refused": read,
+    }[kind]
 
 
 def _verbs(statements: list[str]) -> list[str]:
@@ -122,21 +132,32 @@ def test_query_count_of_a_success(device, otp_code):
     assert _verbs(statements) == _expected("success"), statements
     if connection.features.has_select_for_update:
         assert "FOR UPDATE" in statements[0].upper()
+        assert "FOR UPDATE" in statements[1].upper()
     else:
         # SQLite: a no-op write takes the database lock before the read.
         assert statements[0].upper().startswith("UPDATE")
+    # The account row is only read: this user has no failures to reset.
+    assert "otp_core_accountthrottle" in statements[-2]
     # One UPDATE saves counter, throttle state and last use together.
     final = statements[-1]
     for column in ("counter", "throttling_failure_count", "last_used_at"):
         assert column in final
 
 
-def test_query_count_of_a_failure_and_of_a_throttled_refusal(device):
+def test_query_count_of_a_failure_and_of_a_throttled_refusal(settings, device, otp_code):
     with CaptureQueriesContext(connection) as ctx:
         assert not verify(device, "999999x").accepted
-    assert _verbs(data_statements(ctx)) == _expected("failure")
+    assert _verbs(data_statements(ctx)) == _expected("first failure")
     # Within the delay: read and refuse, write nothing.
     with CaptureQueriesContext(connection) as ctx:
         result = verify(device, "999999x")
     assert result.reason == "N_FAILED_ATTEMPTS"
     assert _verbs(data_statements(ctx)) == _expected("refused")
+    settings.OTP_THROTTLE_FACTOR = 0
+    with CaptureQueriesContext(connection) as ctx:
+        assert not verify(device, "999999x").accepted
+    assert _verbs(data_statements(ctx)) == _expected("failure")
+    # A success after failures resets the account row too.
+    with CaptureQueriesContext(connection) as ctx:
+        assert verify(device, otp_code(device)).accepted
+    assert _verbs(data_statements(ctx)) == _expected("success after failures")

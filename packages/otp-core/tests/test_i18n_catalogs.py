@@ -23,6 +23,7 @@ MODULES = (
     "otp_static",
     "otp_email",
     "otp_phone",
+    "otp_yubikey",
     "two_factor_ui",
 )
 LANGUAGES = ("de", "nl")

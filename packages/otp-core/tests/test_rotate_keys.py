@@ -49,8 +49,10 @@ def test_rotation_moves_every_secret_to_the_new_key(settings, user, batch_size):
 
     settings.OTP_ENCRYPTION_KEYS = [NEW, OLD]
     output = _rotate(batch_size=batch_size)
-    assert "otp_example.ExampleDevice: 3 row(s) re-encrypted" in output
-    assert "otp_example.HardwareExampleDevice: 3 row(s) re-encrypted" in output
+    assert "otp_example.ExampleDevice: 3 of 3 row(s) re-encrypted" in output
+    assert "otp_example.HardwareExampleDevice: 3 of 3 row(s) re-encrypted" in output
+    assert "6 secret(s) now under the first key." in output
+    assert "older keys may be removed" in output
     for key in keys.values():
         assert key not in output
 
@@ -120,3 +122,36 @@ def test_missing_key_fails_with_model_name_and_no_secret(settings, user):
     settings.OTP_ENCRYPTION_KEYS = [OLD]
     for (model, pk), key in keys.items():
         assert model.objects.get(pk=pk).key == key
+
+
+def test_rows_without_a_secret_are_not_counted(settings, user):
+    from otp_example.models import ExampleOATHDevice
+
+    settings.OTP_ENCRYPTION_KEYS = [OLD]
+    ExampleOATHDevice.objects.create(user=user, name="app")
+    settings.OTP_ENCRYPTION_KEYS = [NEW, OLD]
+    output = _rotate()
+    assert "otp_example.ExampleOATHDevice: 1 of 1 row(s) re-encrypted" in output
+    assert "otp_example.ExampleDevice: 0 of 0 row(s) re-encrypted" in output
+
+
+def test_fewer_rows_re_encrypted_than_found_fails(settings, user):
+    # A row deleted between counting and re-encrypting (or any other shortfall)
+    # fails the command instead of reporting success.
+    from django.db.models.signals import pre_save
+
+    settings.OTP_ENCRYPTION_KEYS = [OLD]
+    _make_devices(user, count=2)
+    settings.OTP_ENCRYPTION_KEYS = [NEW, OLD]
+    last = ExampleDevice.objects.order_by("pk").last()
+
+    def delete_the_last(sender, instance, **kwargs):
+        if instance.pk != last.pk:
+            ExampleDevice.objects.filter(pk=last.pk).delete()
+
+    pre_save.connect(delete_the_last, sender=ExampleDevice)
+    try:
+        with pytest.raises(CommandError, match="re-encrypted 1 of the 2 row"):
+            _rotate(batch_size=1)
+    finally:
+        pre_save.disconnect(delete_the_last, sender=ExampleDevice)

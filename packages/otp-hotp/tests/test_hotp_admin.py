@@ -39,9 +39,11 @@ def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.com", "pw")
 
 
-def test_done_when_admin_adds_device_user_scans_and_passes_otp_required(client, superuser, user):
-    # The superuser adds a HOTP device for alice in the admin.
-    client.force_login(superuser)
+def test_done_when_admin_adds_device_user_scans_and_passes_otp_required(
+    client, verified_login, superuser, user
+):
+    # The superuser (verified, as the admin requires) adds a HOTP device for alice in the admin.
+    verified_login(superuser, HOTPDevice.objects.create(user=superuser, name="root's"))
     response = client.post(
         "/admin/otp_core_hotp/hotpdevice/add/",
         {
@@ -73,3 +75,51 @@ def test_done_when_admin_adds_device_user_scans_and_passes_otp_required(client, 
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.get("/protected/decorator/").status_code == 200
+
+
+def test_admin_post_cannot_weaken_an_existing_device(client, verified_login, superuser, user):
+    # Issue 8: staff with change permission widen the window or shorten the code.
+    device = HOTPDevice.objects.create(user=user, name="token", digits=8, counter=7)
+    before = HOTPDevice.objects.values().get(pk=device.pk)
+    verified_login(superuser, HOTPDevice.objects.create(user=superuser, name="root's"))
+    url = f"/admin/otp_core_hotp/hotpdevice/{device.pk}/change/"
+    response = client.post(
+        url,
+        {
+            "name": "renamed",
+            "confirmed": "on",
+            "digits": "6",
+            "algorithm": "sha512",
+            "tolerance": "32767",
+            "counter": "0",
+            "user": superuser.pk,
+        },
+    )
+    assert response.status_code == 302
+    after = HOTPDevice.objects.values().get(pk=device.pk)
+    assert after["name"] == "renamed"
+    assert {k: v for k, v in after.items() if k not in ("name", "key")} == {
+        k: v for k, v in before.items() if k not in ("name", "key")
+    }
+
+
+@pytest.mark.parametrize(("tolerance", "accepted"), [("10", True), ("11", False), ("32767", False)])
+def test_admin_bounds_the_tolerance_of_a_new_device(
+    client, verified_login, superuser, user, tolerance, accepted
+):
+    verified_login(superuser, HOTPDevice.objects.create(user=superuser, name="root's"))
+    response = client.post(
+        "/admin/otp_core_hotp/hotpdevice/add/",
+        {
+            "user": user.pk,
+            "name": "wide",
+            "confirmed": "on",
+            "digits": "6",
+            "algorithm": "sha1",
+            "tolerance": tolerance,
+        },
+    )
+    assert HOTPDevice.objects.filter(user=user).exists() is accepted
+    if not accepted:
+        assert response.status_code == 200
+        assert "tolerance" in response.context["adminform"].form.errors

@@ -10,6 +10,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from otp_core import plugins
+from otp_core.setup_oath import pending_key
 from otp_hotp.forms import HOTPSetupForm
 from otp_hotp.models import HOTPDevice
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _hotp_for(state: dict) -> pyotp.HOTP:
-    return pyotp.HOTP(base64.b32encode(bytes.fromhex(state["otp_hotp"]["key"])).decode())
+    return pyotp.HOTP(base64.b32encode(bytes.fromhex(pending_key(state["otp_hotp"]))).decode())
 
 
 def test_plugin_declares_setup_form():
@@ -30,7 +31,7 @@ def test_plugin_declares_setup_form():
 def test_first_display_creates_key_and_context(user):
     state: dict = {}
     form = HOTPSetupForm(user=user, state=state)
-    key = bytes.fromhex(state["otp_hotp"]["key"])
+    key = bytes.fromhex(pending_key(state["otp_hotp"]))
     assert len(key) == 20
     context = form.get_context()
     assert context["secret_key"].replace(" ", "") == base64.b32encode(key).decode().rstrip("=")

@@ -127,6 +127,8 @@ def twilio_api(settings):
     settings.TWILIO_CALLER_ID = CALLER_ID
     settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.TWILIO_TIMEOUT = 5
+    # Call URLs come from this setting only (the test client's host).
+    settings.OTP_PHONE_CALLBACK_BASE_URL = "http://testserver"
     yield api
     server.shutdown()
     server.server_close()

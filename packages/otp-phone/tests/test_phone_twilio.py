@@ -277,12 +277,50 @@ def test_callback_base_url_wins_over_the_request_host(call_device, twilio_api, r
     assert url.startswith("https://otp.example.com/twilio/call/")
 
 
-def test_call_without_request_or_base_url_fails_cleanly(call_device, twilio_api):
+@pytest.mark.parametrize("host", [None, "testserver", "attacker.example"])
+def test_call_url_is_never_built_from_the_request(host, call_device, twilio_api, rf, settings):
+    # Issue 8: with no OTP_PHONE_CALLBACK_BASE_URL there is no fallback to
+    # the request's Host header (which the client chooses): no call at all.
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.OTP_PHONE_CALLBACK_BASE_URL = None
+    request = rf.post("/login/", HTTP_HOST=host) if host else None
     with pytest.raises(GatewayError):
-        call_device.generate_challenge()
+        call_device.generate_challenge(request)
     assert twilio_api.requests == []
     call_device.refresh_from_db()
     assert call_device.token_hash == ""
+
+
+def test_twiml_without_base_url_is_a_403_not_a_500(client, call_device, twilio_api, rf, settings):
+    call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api)
+    settings.OTP_PHONE_CALLBACK_BASE_URL = None
+    assert twilio_fetch(client, url).status_code == 403
+
+
+def test_call_url_is_single_use(client, call_device, twilio_api, rf):
+    # Issue 8: whoever fetches the TwiML a second time (a replay of a logged
+    # or leaked URL) hears nothing, although the code is still pending.
+    call_device.generate_challenge(rf.post("/login/"))
+    url = _twiml_url(twilio_api)
+    response = twilio_fetch(client, url)
+    assert response.status_code == 200
+    code = spoken_code(response)
+    assert twilio_fetch(client, url).status_code == 403
+    assert twilio_fetch(client, url, method="get").status_code == 403
+    # The code itself still works once.
+    assert call_device.verify_token(code)
+
+
+def test_a_new_call_makes_the_previous_url_useless(client, call_device, twilio_api, rf):
+    call_device.generate_challenge(rf.post("/login/"))
+    first = _twiml_url(twilio_api)
+    call_device.token_hash = ""  # the first code was used; no cooldown holds
+    call_device.save(update_fields=["token_hash"])
+    call_device.generate_challenge(rf.post("/login/"))
+    second = twilio_api.requests[-1]["form"]["Url"]
+    assert twilio_fetch(client, first).status_code == 403
+    assert twilio_fetch(client, second).status_code == 200
 
 
 @pytest.mark.parametrize(

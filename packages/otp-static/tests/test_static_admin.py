@@ -12,10 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(client, django_user_model):
+def admin_client_(verified_login, django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw")
-    client.force_login(boss)
-    return client
+    return verified_login(boss, StaticDevice.objects.create(user=boss, name="boss's codes"))
 
 
 def test_the_device_admin_is_registered():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.db import connection
 
@@ -81,9 +83,9 @@ def test_no_plaintext_code_is_stored_anywhere(static_device):
     blob = "\n".join(dumped)
     for spelling in spellings:
         assert spelling not in blob
-    # What is stored is otp-core's keyed hash of the canonical code.
+    # What is stored is the keyed hash of the canonical code, under the set's code key.
     assert all(
-        h.startswith("hmac-sha256$")
+        h.startswith("hmac-sha256-k$")
         for h in static_device.token_set.values_list("token_hash", flat=True)
     )
 
@@ -202,3 +204,40 @@ def test_format_code_groups_for_reading():
     assert format_code("abcdefgh") == "abcd-efgh"
     assert format_code("ABCD-EFGH-JKMN") == "abcd-efgh-jkmn"
     assert format_code("abc") == "abc"
+
+
+OLD_KEY = "static-old-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+NEW_KEY = "static-new-key-9876543210-zyxwvutsrqponmlkjihgfedcba"
+
+
+def test_codes_survive_rotation_and_removal_of_the_old_key(settings, static_device):
+    # Issue 8: rotate, then remove the old key, and every backup code was gone.
+    from django.core.management import call_command
+
+    settings.OTP_ENCRYPTION_KEYS = [OLD_KEY]
+    codes = static_device.generate_tokens(count=2)
+    settings.OTP_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    call_command("otp_rotate_keys", stdout=StringIO())
+    settings.OTP_ENCRYPTION_KEYS = [NEW_KEY]
+    device = StaticDevice.objects.get(pk=static_device.pk)
+    assert device.verify_token(codes[0])
+    assert device.verify_token(codes[1])
+
+
+def test_codes_hashed_by_earlier_versions_are_migrated_by_rotation(settings, static_device):
+    # Sets made before code keys: hashed under the encryption key itself. They
+    # work while that key is configured, and rotation makes them independent of it.
+    from otp_core import crypto
+
+    settings.OTP_ENCRYPTION_KEYS = [OLD_KEY]
+    StaticToken.objects.create(device=static_device, token_hash=crypto.hash_code("oldcode1"))
+    StaticToken.objects.create(device=static_device, token_hash=crypto.hash_code("oldcode2"))
+    settings.OTP_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    assert static_device.verify_token("oldcode1")
+    assert StaticDevice.migrate_code_hashes() == 1
+    assert StaticDevice.migrate_code_hashes() == 0  # nothing left to migrate
+    stored = StaticToken.objects.get(device=static_device).token_hash
+    assert stored.startswith(crypto.CODE_KEY_HASH_PREFIX)
+    settings.OTP_ENCRYPTION_KEYS = [NEW_KEY]
+    device = StaticDevice.objects.get(pk=static_device.pk)
+    assert device.verify_token("oldcode2")

@@ -10,6 +10,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from otp_core import plugins
+from otp_core.setup_oath import pending_key
 from otp_totp.forms import TOTPSetupForm
 from otp_totp.models import TOTPDevice
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _totp_for(state: dict) -> pyotp.TOTP:
-    key = bytes.fromhex(state["otp_totp"]["key"])
+    key = bytes.fromhex(pending_key(state["otp_totp"]))
     return pyotp.TOTP(base64.b32encode(key).decode(), digits=state["otp_totp"]["digits"])
 
 
@@ -32,12 +33,14 @@ def test_first_display_creates_key_and_context(user):
     state: dict = {}
     form = TOTPSetupForm(user=user, state=state)
     pending = state["otp_totp"]
-    assert len(bytes.fromhex(pending["key"])) == 20
+    assert len(bytes.fromhex(pending_key(pending))) == 20
     context = form.get_context()
-    b32 = base64.b32encode(bytes.fromhex(pending["key"])).decode().rstrip("=")
+    b32 = base64.b32encode(bytes.fromhex(pending_key(pending))).decode().rstrip("=")
     assert context["secret_key"].replace(" ", "") == b32
     assert all(len(group) == 4 for group in context["secret_key"].split(" ")[:-1])
-    assert pyotp.parse_uri(context["otpauth_url"]).byte_secret() == bytes.fromhex(pending["key"])
+    assert pyotp.parse_uri(context["otpauth_url"]).byte_secret() == bytes.fromhex(
+        pending_key(pending)
+    )
     assert ElementTree.fromstring(str(context["qr_code"])).tag.endswith("svg")
     # The same key on the next display (the state is kept between requests).
     again = TOTPSetupForm(user=user, state=state)
@@ -88,4 +91,21 @@ def test_right_code_creates_confirmed_device_that_refuses_replay(user, settings)
 def test_tampered_state_gets_a_fresh_key(user):
     state = {"otp_totp": {"key": "not hex", "digits": 6}}
     TOTPSetupForm(user=user, state=state)
-    assert len(bytes.fromhex(state["otp_totp"]["key"])) == 20
+    assert len(bytes.fromhex(pending_key(state["otp_totp"]))) == 20
+
+
+def test_pending_key_is_kept_encrypted_in_state(user, settings):
+    import json
+
+    state: dict = {}
+    form = TOTPSetupForm(user=user, state=state)
+    key = pending_key(state["otp_totp"])
+    stored = json.dumps(state)
+    b32 = form.get_context()["secret_key"].replace(" ", "")
+    for secret in (key, key.upper(), b32, b32.lower()):
+        assert secret not in stored
+    # A pending key written under an encryption key since removed: a new key, no error.
+    settings.OTP_ENCRYPTION_KEYS = ["another-key-0123456789-0123456789-0123456789"]
+    again = TOTPSetupForm(user=user, state=state)
+    assert pending_key(state["otp_totp"]) != key
+    assert again.get_context()["secret_key"].replace(" ", "") != b32

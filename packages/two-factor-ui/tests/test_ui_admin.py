@@ -42,11 +42,29 @@ def test_patched_admin_login_drops_foreign_next(client):
     assert response["Location"] == "/account/login/?next=/admin/"
 
 
-def test_unpatch_restores_django_login(client):
+def _plain_login(path):
+    """The login view of a plain AdminSite (the demo's admin.site requires a factor)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    response = AdminSite(name="admin").login(request)
+    return response.render() if hasattr(response, "render") else response
+
+
+def test_patched_plain_admin_login_redirects_to_two_factor_login():
+    response = _plain_login("/admin/login/?next=/admin/auth/user/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/login/?next=/admin/auth/user/"
+
+
+def test_unpatch_restores_django_login():
     unpatch_admin()
     try:
         assert not is_admin_patched()
-        response = client.get("/admin/login/")
+        response = _plain_login("/admin/login/")
         assert response.status_code == 200
         assert 'name="username"' in response.content.decode()
     finally:
@@ -117,3 +135,37 @@ def test_otp_core_admin_site_keeps_its_own_second_factor_form(client):
     response = client.get("/otpadmin/login/")
     assert response.status_code == 200
     assert 'name="otp_token"' in response.content.decode()
+
+
+def test_demo_admin_refuses_staff_with_a_password_alone(client, staff, login_flow):
+    # Issue 8: a staff user with no device passed the two-factor login with a
+    # password and reached the (patched, but plain) admin.
+    login_flow.password()
+    assert "_auth_user_id" in client.session  # signed in: no device to ask for
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    follow = client.get(response["Location"])
+    assert follow.status_code == 302
+    assert follow["Location"].startswith("/account/login/")
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 302
+
+
+def test_admin_checks_see_the_patch_and_the_required_site():
+    from otp_core.admin_checks import check_admin_site
+
+    assert check_admin_site() == []  # the demo's admin.site is AdminSiteOTPRequired
+    original = admin.site.__class__
+    admin.site.__class__ = AdminSite
+    try:
+        # Patched: the login goes to the two-factor login, but the site still
+        # admits unverified staff.
+        assert [m.id for m in check_admin_site()] == ["otp_core.W004"]
+        unpatch_admin()
+        try:
+            assert [m.id for m in check_admin_site()] == ["otp_core.W003"]
+        finally:
+            patch_admin()
+    finally:
+        admin.site.__class__ = original
+    assert check_admin_site() == []

@@ -115,7 +115,8 @@ def test_defaults_match_reference():
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_PREFIX"] == "remember-cookie_"
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_DOMAIN"] is None
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_PATH"] == "/"
-    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_SECURE"] is False
+    # None follows SESSION_COOKIE_SECURE (django-two-factor-auth: False).
+    assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_SECURE"] is None
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY"] is True
     assert DEFAULTS["TWO_FACTOR_REMEMBER_COOKIE_SAMESITE"] == "Lax"
     assert DEFAULTS["TWO_FACTOR_REQUIRE"] is None
@@ -150,3 +151,65 @@ def test_setup_drops_an_unsafe_next(client, user):
     client.get("/account/two_factor/setup/?next=https://evil.example/")
     page = client.get("/account/two_factor/setup/complete/?next=https://evil.example/")
     assert "evil.example" not in page.content.decode()
+
+
+@pytest.fixture
+def script_prefix():
+    """Requests below ``/site``; the prefix is put back for the other tests."""
+    from django.urls import set_script_prefix
+
+    set_script_prefix("/site/")
+    yield {"SCRIPT_NAME": "/site"}
+    set_script_prefix("/")
+
+
+def test_root_is_enforced(client, user, enforced):
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/two_factor/setup/?next=/"
+
+
+def test_root_is_exempt_only_when_listed(client, user, enforced):
+    enforced.TWO_FACTOR_REQUIRE_EXEMPT_URLS = ["/"]
+    client.force_login(user)
+    assert client.get("/").status_code == 200
+    # "/" is the root page alone, not a prefix of every path.
+    assert client.get("/protected/if-configured/").status_code == 302
+
+
+def test_enforced_user_can_set_up_and_sign_out_under_a_script_prefix(
+    client, user, enforced, script_prefix
+):
+    client.force_login(user)
+    home = client.get("/", **script_prefix)
+    assert home.status_code == 302
+    assert home["Location"] == "/site/account/two_factor/setup/?next=/site/"
+    for path in ("/account/two_factor/setup/", "/account/two_factor/setup/complete/"):
+        assert client.get(path, **script_prefix).status_code == 200, path
+    logout = client.post("/account/logout/", **script_prefix)
+    assert logout.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_exempt_names_and_paths_under_a_script_prefix(client, user, enforced, script_prefix):
+    enforced.TWO_FACTOR_REQUIRE_EXEMPT_URLS = ["home", "/protected/if-configured/"]
+    client.force_login(user)
+    assert client.get("/", **script_prefix).status_code == 200
+    assert client.get("/protected/if-configured/", **script_prefix).status_code == 200
+    sent = client.get("/protected/mixin/", **script_prefix)
+    assert sent.status_code == 302
+    assert sent["Location"].startswith("/site/account/two_factor/setup/")
+
+
+def test_static_files_pass_below_a_script_prefix(client, user, enforced, script_prefix):
+    enforced.STATIC_URL = "static/"  # Django puts the script prefix in front
+    client.force_login(user)
+    # Not redirected to set-up (404: no such file).
+    assert client.get("/static/missing.css", **script_prefix).status_code == 404
+
+
+def test_static_files_pass(client, user, enforced):
+    enforced.STATIC_URL = "/static/"
+    client.force_login(user)
+    assert client.get("/static/missing.css").status_code == 404

@@ -87,6 +87,53 @@ def test_cookie_settings_are_honoured(client, remember_on, example_device, login
     assert cookie["domain"] == "example.com"
 
 
+def test_cookie_is_secure_when_the_session_cookie_is(
+    client, remember_on, example_device, login_flow, code_for
+):
+    remember_on.SESSION_COOKIE_SECURE = True
+    login_flow.password()
+    cookie = remember_cookie(login_flow.token(code_for(example_device), remember="1"))
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_explicit_secure_setting_wins_over_the_session_cookie(remember_on):
+    remember_on.SESSION_COOKIE_SECURE = True
+    remember_on.TWO_FACTOR_REMEMBER_COOKIE_SECURE = False
+    assert remember.cookie_secure() is False
+    remember_on.SESSION_COOKIE_SECURE = False
+    remember_on.TWO_FACTOR_REMEMBER_COOKIE_SECURE = True
+    assert remember.cookie_secure() is True
+
+
+def test_deploy_check_warns_about_an_insecure_remember_cookie(remember_on):
+    from django.core.checks import run_checks
+
+    def deploy_ids():
+        return {m.id for m in run_checks(include_deployment_checks=True)}
+
+    remember_on.SESSION_COOKIE_SECURE = False
+    assert "two_factor_ui.W003" in deploy_ids()
+    assert "two_factor_ui.W003" not in {m.id for m in run_checks()}
+    remember_on.SESSION_COOKIE_SECURE = True
+    assert "two_factor_ui.W003" not in deploy_ids()
+    remember_on.TWO_FACTOR_REMEMBER_COOKIE_SECURE = False
+    assert "two_factor_ui.W003" in deploy_ids()
+    # Remember-browser off: no cookie, nothing to warn about.
+    remember_on.TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+    assert "two_factor_ui.W003" not in deploy_ids()
+
+
+def test_secure_setting_check(settings):
+    from two_factor_ui.checks import check_settings
+
+    settings.TWO_FACTOR_REMEMBER_COOKIE_SECURE = 1
+    assert "two_factor_ui.E005" in {e.id for e in check_settings()}
+    settings.TWO_FACTOR_REMEMBER_COOKIE_SECURE = None
+    assert "two_factor_ui.E005" not in {e.id for e in check_settings()}
+
+
 def test_remembered_browser_skips_token_step(
     client, user, remember_on, example_device, login_flow, code_for
 ):

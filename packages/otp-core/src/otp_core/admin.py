@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from .conf import otp_settings
 from .forms import OTPAuthenticationFormMixin
+from .ids import parse_pk
 from .widgets import OneTimeCodeInput
 
 __all__ = ["DeviceAdmin", "OTPAdminAuthenticationForm", "OTPAdminSite", "OTPAdminSiteMixin"]
@@ -71,6 +72,13 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
 class DeviceAdmin(admin.ModelAdmin):
     """Base admin for device models: owner, state, throttling, and an unlock action."""
 
+    def get_object(self, request: Any, object_id: str, from_field: Any = None) -> Any:
+        # An id no row can have ("٣", 2**63) is "not found" on every backend,
+        # where Django 4.2 on SQLite would raise OverflowError (a 500).
+        if from_field is None and parse_pk(self.model, object_id) is None:
+            return None
+        return super().get_object(request, object_id, from_field)
+
     list_display: tuple[str, ...] = (
         "name",
         "user",
@@ -89,6 +97,11 @@ class DeviceAdmin(admin.ModelAdmin):
         "throttling_failure_timestamp",
     )
     actions = ["reset_throttling"]
+    #: Fields read-only once the device exists. The owner is always one: moving
+    #: a device moves a secret someone already holds (a key they scanned, their
+    #: phone number) into another person's account. Plugins add what would
+    #: weaken the factor or send its codes elsewhere (a tolerance, an address).
+    frozen_fields: tuple[str, ...] = ("user",)
 
     @admin.display(description=_("failures"), ordering="throttling_failure_count")
     def failures(self, device: Any) -> int:
@@ -103,12 +116,28 @@ class DeviceAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def response_action(self, request: Any, queryset: Any) -> Any:
+        # Django filters on the posted ids as they are: "<script>" or 2**63 in
+        # _selected_action would be a 500. Refuse them like an empty selection.
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if any(parse_pk(self.model, value) is None for value in selected):
+            self.message_user(
+                request,
+                _("Items must be selected in order to perform actions on them."),
+                messages.WARNING,
+            )
+            return None  # the change list redirects back to itself
+        return super().response_action(request, queryset)
+
+    def get_frozen_fields(self, request: Any, obj: Any) -> tuple[str, ...]:
+        """The fields of an existing device that no one may change here."""
+        return self.frozen_fields
+
     def get_readonly_fields(self, request: Any, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
-        if obj is not None and "user" not in fields:
-            # Moving a device moves a secret someone already holds (a key they
-            # scanned, their phone number) into another person's account.
-            fields = (*fields, "user")
+        if obj is not None:
+            # A POST naming them changes nothing: the admin's form has no such field.
+            fields += tuple(f for f in self.get_frozen_fields(request, obj) if f not in fields)
         return fields
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
@@ -127,3 +156,7 @@ class DeviceAdmin(admin.ModelAdmin):
         if otp_settings.OTP_ADMIN_HIDE_SENSITIVE_DATA and not request.user.is_superuser:
             qs = qs.filter(user=request.user)
         return qs
+
+
+# Registers AccountThrottleAdmin on admin.site (kept last: it needs nothing above).
+from . import admin_account  # noqa: E402, F401

@@ -2,8 +2,14 @@
 
 The key never appears in forms or lists. A "QR code" page shows the QR code,
 the key in base32 and the ``otpauth://`` URI, so a device added here can be
-loaded into an authenticator app; only the device's owner or a superuser may
-open it, since whoever sees it can make codes.
+loaded into an authenticator app. Whoever sees it can make codes, so only two
+people may open it: the device's owner while the device is being set up (not
+yet confirmed), and a superuser whose session is verified by a second factor
+(to hand a device to someone in person). Everyone else, including the owner of
+a confirmed device and a superuser signed in with a password alone, is refused.
+
+The settings of a device (digits, algorithm, step, t0, tolerance) are
+read-only once it exists: a longer window or fewer digits would weaken it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .admin import DeviceAdmin
+from .crypto import UnreadableSecret
 from .qr import render_qr
 
 __all__ = ["OATHDeviceAdmin"]
@@ -37,6 +44,9 @@ class OATHDeviceAdmin(DeviceAdmin):
     exclude = ("key",)
     radio_fields = {"digits": admin.HORIZONTAL}
 
+    def get_frozen_fields(self, request: HttpRequest, obj: Any) -> tuple[str, ...]:
+        return (*super().get_frozen_fields(request, obj), *self.configuration_fields)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return (*super().get_readonly_fields(request, obj), *self.state_fields)
 
@@ -52,8 +62,9 @@ class OATHDeviceAdmin(DeviceAdmin):
                     _("Throttling"),
                     {"fields": ["throttling_failure_count", "throttling_failure_timestamp"]},
                 ),
-                (_("Authenticator app"), {"fields": ["qrcode_link"]}),
             ]
+            if self.may_see_key(request, obj):
+                fieldsets.append((_("Authenticator app"), {"fields": ["qrcode_link"]}))
         return fieldsets
 
     # -- the QR page ------------------------------------------------------
@@ -80,6 +91,17 @@ class OATHDeviceAdmin(DeviceAdmin):
         )
         return format_html('<a href="{}">{}</a>', url, _("Show QR code"))
 
+    def may_see_key(self, request: HttpRequest, device: Any) -> bool:
+        """May this user see the key of ``device`` (its QR code, URI, base32)?
+
+        Its owner while setting it up, or a superuser in a verified session.
+        """
+        user: Any = request.user
+        if device.user_id == user.pk and not device.confirmed:
+            return True
+        is_verified = getattr(user, "is_verified", None)
+        return bool(user.is_superuser and callable(is_verified) and is_verified())
+
     def get_owned_device(self, request: HttpRequest, object_id: str) -> Any:
         """The device, if this user may see its key: 404 when unknown, 403 when not."""
         device = self.get_object(request, object_id)
@@ -87,8 +109,10 @@ class OATHDeviceAdmin(DeviceAdmin):
             raise Http404
         if not self.has_view_or_change_permission(request, device):
             raise PermissionDenied
-        if not (request.user.is_superuser or device.user_id == request.user.pk):
+        if not self.may_see_key(request, device):
             raise PermissionDenied
+        if isinstance(device.key, UnreadableSecret):
+            raise Http404  # its encryption key was removed (otp_core.E015)
         return device
 
     def qrcode_view(self, request: HttpRequest, object_id: str) -> HttpResponse:

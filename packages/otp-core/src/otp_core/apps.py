@@ -8,4 +8,7 @@ class OTPCoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import admin_checks, checks, key_checks  # noqa: F401  (register the system checks)
+        from .notifications import connect_receivers
+
+        connect_receivers()

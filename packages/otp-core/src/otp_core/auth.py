@@ -72,12 +72,14 @@ def user_has_device(user: Any, confirmed: bool | None = True) -> bool:
 def match_token(user: Any, token: str, request: HttpRequest | None = None) -> Device | None:
     """The first of ``user``'s confirmed devices that accepts ``token``, or None.
 
-    Each device tried counts a failure when it refuses, as with django-otp.
+    Unlike django-otp, a token that no device accepts counts one failure, on
+    the user's account, not one on every device
+    (:func:`otp_core.verification.verify_any`).
     """
-    for device in devices_for_user(user):
-        if device.verify_token(token, request=request):
-            return device
-    return None
+    from .verification import verify_any
+
+    device, _result = verify_any(devices_for_user(user), token, request=request)
+    return device
 
 
 def verify_token(

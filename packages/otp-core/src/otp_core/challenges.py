@@ -1,7 +1,10 @@
 """The shared path that asks a device to generate a challenge.
 
 It runs with the device row locked, so a cooldown holds across processes,
-and saves what the device changed in the same transaction.
+and saves what the device changed in the same transaction. A device that
+sends a message (``budget_destination()``) also spends from the send budgets
+of :mod:`otp_core.budgets`: checked and recorded in that transaction, so a
+failed delivery (which rolls back) costs nothing and no race overspends.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import router, transaction
 
+from . import budgets
 from .verification import locked
 
 if TYPE_CHECKING:
@@ -21,7 +25,12 @@ __all__ = ["ChallengeNotAllowed", "issue_challenge"]
 
 
 class ChallengeNotAllowed(Exception):
-    """The device refuses to generate a challenge now (cooldown, throttle)."""
+    """The device refuses to generate a challenge now (cooldown, send budget).
+
+    ``details["reason"]`` says why: e.g. ``COOLDOWN_DURATION_PENDING`` or
+    :data:`otp_core.budgets.SEND_BUDGET_EXHAUSTED`; ``next_generation_at``
+    when to try again.
+    """
 
     def __init__(self, details: dict | None) -> None:
         super().__init__(str((details or {}).get("reason", "not allowed")))
@@ -33,11 +42,19 @@ def issue_challenge(device: Device, request: HttpRequest | None = None) -> Chall
     if not device.is_interactive():
         return None
     model = type(device)
-    with transaction.atomic(using=router.db_for_write(model, instance=device)):
+    alias = router.db_for_write(model, instance=device)
+    with transaction.atomic(using=alias):
         current = locked(device)
         allowed, details = current.generate_is_allowed()
         if not allowed:
             raise ChallengeNotAllowed(details)
+        target = budgets.target_for(current, request)
+        if target is not None:
+            budgets.serialise(target, alias)
+            refusal = budgets.refusal(target, alias)
+            if refusal is not None:
+                raise ChallengeNotAllowed(refusal)
+            budgets.record(target, alias)
         challenge = current._challenge(request)
         fields = list(current.challenge_fields)
         if fields:

@@ -121,6 +121,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     errors = []
     errors += _number_check("OTP_THROTTLE_FACTOR", False, "otp_core.E005")
     errors += _number_check("OTP_LOCKOUT_FAILURES", True, "otp_core.E006")
+    errors += _number_check("OTP_ACCOUNT_LOCKOUT_FAILURES", True, "otp_core.E013")
     errors += _number_check("OTP_SESSION_MAX_VERIFICATIONS", True, "otp_core.E007")
     if not errors and otp_settings.OTP_SESSION_MAX_VERIFICATIONS < 1:
         errors.append(
@@ -129,6 +130,52 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     login_url = otp_settings.OTP_LOGIN_URL
     if login_url is not None and not isinstance(login_url, str):
         errors.append(Error("OTP_LOGIN_URL must be a URL, a URL name or None.", id="otp_core.E008"))
+    return errors
+
+
+def _budget_error(name: str) -> Error | None:
+    value = getattr(otp_settings, name)
+    pairs = value if isinstance(value, (list, tuple)) else None
+    if pairs is not None and all(
+        isinstance(pair, (list, tuple))
+        and len(pair) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in pair)
+        for pair in pairs
+    ):
+        return None
+    return Error(
+        f"{name} must be a list of (count, seconds) pairs of whole numbers of 1 or more, "
+        f"e.g. [(3, 600), (10, 86400)], or [] to switch it off; not {value!r}.",
+        id="otp_core.E010",
+    )
+
+
+@register(Tags.security)
+def check_send_budgets(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Send budgets, the client address header and the pending-device lifetime."""
+    errors = []
+    for name in ("OTP_SEND_BUDGET_DESTINATION", "OTP_SEND_BUDGET_USER", "OTP_SEND_BUDGET_CLIENT"):
+        error = _budget_error(name)
+        if error:
+            errors.append(error)
+    ttl_error = number_error(
+        "OTP_PENDING_DEVICE_TTL",
+        otp_settings.OTP_PENDING_DEVICE_TTL,
+        "otp_core.E011",
+        integer=True,
+        minimum=60,
+    )
+    if ttl_error:
+        errors.append(ttl_error)
+    header = otp_settings.OTP_CLIENT_ADDRESS_HEADER
+    if not isinstance(header, str) or not (header == "REMOTE_ADDR" or header.startswith("HTTP_")):
+        errors.append(
+            Error(
+                'OTP_CLIENT_ADDRESS_HEADER must be "REMOTE_ADDR" or a request.META key of a '
+                f'header set by your trusted proxy ("HTTP_..."), not {header!r}.',
+                id="otp_core.E012",
+            )
+        )
     return errors
 
 
@@ -156,3 +203,49 @@ def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 )
             )
     return warnings
+
+
+@register()
+def check_notifications(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """``OTP_NOTIFY_USERS`` and ``OTP_NOTIFY_FROM_EMAIL``, and an e-mail field to send to."""
+    errors: list[Any] = []
+    notify = otp_settings.OTP_NOTIFY_USERS
+    if notify is not None and not isinstance(notify, bool):
+        errors.append(
+            Error(
+                f"OTP_NOTIFY_USERS must be True, False or None, not {type(notify).__name__}.",
+                id="otp_core.E017",
+            )
+        )
+    sender = otp_settings.OTP_NOTIFY_FROM_EMAIL
+    if sender is not None and (not isinstance(sender, str) or not sender.strip()):
+        errors.append(
+            Error(
+                "OTP_NOTIFY_FROM_EMAIL must be an e-mail address (a string) or None.",
+                id="otp_core.E018",
+            )
+        )
+    if errors:
+        return errors
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .notifications import notifications_enabled
+
+    if not notifications_enabled():
+        return []
+    model = get_user_model()
+    get_name = getattr(model, "get_email_field_name", None)
+    field = get_name() if callable(get_name) else "email"
+    try:
+        model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return [
+            Warning(
+                f"User notifications are on, but the user model {model._meta.label} has no "
+                f"e-mail field {field!r}: nobody will be told when their second factors change.",
+                hint="Set EMAIL_FIELD on the user model, or OTP_NOTIFY_USERS = False.",
+                id="otp_core.W005",
+            )
+        ]
+    return []

@@ -26,10 +26,38 @@ DEFAULTS: dict[str, Any] = {
     # Consecutive failures after which a device refuses every token until an
     # administrator resets it (NIST SP 800-63B, 5.2.2). 0 disables the lock.
     "OTP_LOCKOUT_FAILURES": 100,
+    # Consecutive failed attempts on any of a user's devices after which every
+    # device of the account refuses tokens until an administrator unlocks it
+    # (NIST SP 800-63B, 5.2.2: at most 100). 0 disables the account lock; the
+    # count goes on (it sets the delay when no device is chosen).
+    "OTP_ACCOUNT_LOCKOUT_FAILURES": 100,
     # Hide device secrets and user names of other users in the admin.
     "OTP_ADMIN_HIDE_SENSITIVE_DATA": False,
     # How many verifications a session remembers (the newest are kept).
     "OTP_SESSION_MAX_VERIFICATIONS": 10,
+    # E-mail users when their second factors change (otp_core.notifications).
+    # None: on when the project sets EMAIL_BACKEND itself; True/False force it.
+    "OTP_NOTIFY_USERS": None,
+    # Sender of those mails; None means settings.DEFAULT_FROM_EMAIL.
+    "OTP_NOTIFY_FROM_EMAIL": None,
+    # Send budgets (text messages, calls, e-mails): at most N messages per
+    # window of S seconds, as a list of (N, S) pairs; every pair must hold.
+    # Counted in the SendRecord ledger, so no set-up restart or new device
+    # resets them. An empty list switches that budget off.
+    # Per destination (a phone number, an e-mail address), whoever asks:
+    "OTP_SEND_BUDGET_DESTINATION": [(3, 10 * 60), (10, 24 * 60 * 60)],
+    # Per user account, whatever the destination:
+    "OTP_SEND_BUDGET_USER": [(5, 10 * 60), (20, 24 * 60 * 60)],
+    # Per client address (see OTP_CLIENT_ADDRESS_HEADER), whatever the account:
+    "OTP_SEND_BUDGET_CLIENT": [(10, 10 * 60), (50, 24 * 60 * 60)],
+    # The request.META key holding the client's address for the client budget.
+    # REMOTE_ADDR unless a trusted proxy in front of the site sets another
+    # header (e.g. "HTTP_X_REAL_IP"); never a header the client can set.
+    "OTP_CLIENT_ADDRESS_HEADER": "REMOTE_ADDR",
+    # Seconds an unconfirmed device from an unfinished set-up is kept; older
+    # ones are deleted when the user starts a set-up again (and by
+    # manage.py otp_prune_sends).
+    "OTP_PENDING_DEVICE_TTL": 24 * 60 * 60,
 }
 
 

@@ -5,6 +5,11 @@ one decrypts and verifies, so a key can be rotated in by putting it first and
 rotated out after ``manage.py otp_rotate_keys`` has re-encrypted every secret.
 Each configured key is stretched with HKDF into separate keys for encryption
 and for hashing, so one secret string never serves two purposes.
+
+Hashes that must outlive a key rotation (backup codes) are keyed instead with
+a random *code key* of their own (:func:`new_code_key`, :func:`hash_code_with`)
+that is stored in an encrypted field, so rotation re-encrypts it like any
+other secret and removing an old key loses nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import secrets
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -22,22 +28,50 @@ from django.conf import settings
 from .conf import otp_settings
 
 __all__ = [
+    "CODE_KEY_HASH_PREFIX",
+    "CONFIGURED_KEY_HASH_PREFIX",
     "DecryptionError",
+    "UnreadableSecret",
+    "as_code_key_hash",
     "check_code",
     "code_hashes",
+    "code_hashes_with",
+    "configured_hash_keys",
     "configured_keys",
     "decrypt",
     "encrypt",
+    "encrypted_under_first_key",
     "hash_code",
+    "hash_code_with",
+    "is_configured_key_hash",
     "keys_from_secret_key",
+    "new_code_key",
     "reencrypt",
 ]
 
 _HASH_PREFIX = "hmac-sha256$"
+#: Prefix of hashes made by :func:`hash_code` (under a configured key).
+CONFIGURED_KEY_HASH_PREFIX = _HASH_PREFIX
+#: Prefix of hashes keyed with a code key (:func:`hash_code_with`), so a stored
+#: hash tells whether it still depends on ``OTP_ENCRYPTION_KEYS``.
+CODE_KEY_HASH_PREFIX = "hmac-sha256-k$"
 
 
 class DecryptionError(Exception):
     """A stored secret could not be decrypted with any configured key."""
+
+
+class UnreadableSecret(str):
+    """What an encrypted field reads when no configured key opens the stored value.
+
+    Its text is the ciphertext itself, which is neither hex nor a key list, so
+    code that uses it as a secret fails rather than running with an empty key;
+    device models check :func:`isinstance` and refuse every token instead.
+    Saving it writes the same ciphertext back: putting the removed key back
+    in ``OTP_ENCRYPTION_KEYS`` restores the device (system check ``otp_core.E015``).
+    """
+
+    __slots__ = ()
 
 
 def keys_from_secret_key() -> bool:
@@ -97,10 +131,20 @@ def reencrypt(ciphertext: str) -> str:
         raise DecryptionError("A device secret could not be decrypted for rotation.") from None
 
 
-def _digest(key: bytes, code: str) -> str:
+def encrypted_under_first_key(ciphertext: str) -> bool:
+    """True when the first key alone decrypts ``ciphertext`` (rotation is done for it)."""
+    first = configured_keys()[:1]
+    try:
+        _fernet(first).decrypt(ciphertext.encode("ascii"))
+    except (InvalidToken, UnicodeError, ValueError):
+        return False
+    return True
+
+
+def _digest(key: bytes, code: str, prefix: str = _HASH_PREFIX) -> str:
     # surrogatepass: a lone surrogate (possible from JSON input) hashes instead of raising.
     data = code.encode("utf-8", "surrogatepass")
-    return _HASH_PREFIX + hmac.new(key, data, hashlib.sha256).hexdigest()
+    return prefix + hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 def hash_code(code: str) -> str:
@@ -111,6 +155,48 @@ def hash_code(code: str) -> str:
 def code_hashes(code: str) -> list[str]:
     """The hash of ``code`` under every key, for look-ups across a rotation."""
     return [_digest(k, code) for k in _hash_keys(configured_keys())]
+
+
+def configured_hash_keys() -> tuple[bytes, ...]:
+    """The code-hash keys derived from every configured key, first key first.
+
+    Backup code sets made before per-set code keys existed adopt these
+    (stored encrypted) when ``otp_rotate_keys`` runs, so their hashes keep
+    matching after the key that made them is removed.
+    """
+    return _hash_keys(configured_keys())
+
+
+def new_code_key() -> bytes:
+    """A fresh random 32-byte key for :func:`hash_code_with`."""
+    return secrets.token_bytes(32)
+
+
+def hash_code_with(key: bytes, code: str) -> str:
+    """Keyed hash of ``code`` under a code key of its own (see :func:`new_code_key`)."""
+    return _digest(key, code, CODE_KEY_HASH_PREFIX)
+
+
+def code_hashes_with(keys: tuple[bytes, ...] | list[bytes], code: str) -> list[str]:
+    """The hash of ``code`` under each of ``keys``, for look-ups."""
+    return [_digest(key, code, CODE_KEY_HASH_PREFIX) for key in keys]
+
+
+def is_configured_key_hash(stored: str) -> bool:
+    """True for a hash made by :func:`hash_code`: it needs the key that made it."""
+    return stored.startswith(_HASH_PREFIX)
+
+
+def as_code_key_hash(stored: str) -> str:
+    """A :func:`hash_code` hash relabelled as one under an adopted code key.
+
+    The digest is unchanged: once the derived key that made it is one of the
+    set's code keys (:func:`configured_hash_keys`), :func:`code_hashes_with`
+    finds it without any key of ``OTP_ENCRYPTION_KEYS``.
+    """
+    if not is_configured_key_hash(stored):
+        return stored
+    return CODE_KEY_HASH_PREFIX + stored[len(_HASH_PREFIX) :]
 
 
 def check_code(code: str, stored: str) -> bool:

@@ -10,13 +10,20 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import budgets
 from .auth import devices_for_user
 from .challenges import ChallengeNotAllowed
 from .models import Device, VerifyNotAllowed
-from .verification import VerificationResult, verify
+from .verification import VerificationResult, verify, verify_any
 from .widgets import OneTimeCodeInput
 
 __all__ = ["OTPAuthenticationForm", "OTPAuthenticationFormMixin", "OTPTokenForm"]
+
+#: Shown when the user's account is locked, to every form that checks a code.
+ACCOUNT_LOCKED_MESSAGE = _(
+    "Two-factor sign-in is locked for this account after too many failed attempts. "
+    "Please ask an administrator to unlock it."
+)
 
 
 class OTPAuthenticationFormMixin:
@@ -39,6 +46,7 @@ class OTPAuthenticationFormMixin:
             "This device is locked after too many failed attempts. "
             "Please use another method or ask an administrator to unlock it."
         ),
+        "account_locked": ACCOUNT_LOCKED_MESSAGE,
         "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
     }
 
@@ -82,7 +90,10 @@ class OTPAuthenticationFormMixin:
             )
         try:
             challenge = device.generate_challenge(getattr(self, "request", None))
-        except ChallengeNotAllowed:
+        except ChallengeNotAllowed as exc:
+            budget = budgets.refusal_message(exc.details)
+            if budget is not None:
+                raise forms.ValidationError(budget, code="send_budget") from None
             raise forms.ValidationError(
                 self.otp_error_messages["cooldown"], code="cooldown"
             ) from None
@@ -98,19 +109,25 @@ class OTPAuthenticationFormMixin:
         )
 
     def _verify(self, device: Device | None, user: Any, token: str) -> Device:
+        """The device that accepts ``token``: the chosen one, or any of the user's.
+
+        With no device chosen the code is checked against all of them at
+        once and a wrong code counts one failure, on the account only
+        (:func:`otp_core.verification.verify_any`).
+        """
         request = getattr(self, "request", None)
-        candidates = [device] if device is not None else devices_for_user(user)
-        refusal = None
-        for candidate in candidates:
-            result = verify(candidate, token, request=request)
+        if device is not None:
+            result = verify(device, token, request=request)
             if result.accepted:
-                return candidate
-            if result.reason != "mismatch":
-                refusal = result
+                return device
+        else:
+            accepted, result = verify_any(devices_for_user(user), token, request=request)
+            if accepted is not None:
+                return accepted
         messages = dict(
             self.otp_error_messages, throttled=self.otp_error_messages["n_failed_attempts"]
         )
-        raise refusal_error(refusal, messages)
+        raise refusal_error(result, messages)
 
 
 def _seconds_until(moment: Any) -> int:
@@ -121,8 +138,13 @@ def refusal_error(result: VerificationResult | None, messages: Any) -> forms.Val
     """The form error for a refused token: throttled, locked out, or just wrong.
 
     ``messages`` needs the keys ``invalid_token``, ``throttled`` (with a
-    ``%(seconds)d`` placeholder) and ``locked_out``.
+    ``%(seconds)d`` placeholder) and ``locked_out``; ``account_locked`` is
+    optional (:data:`ACCOUNT_LOCKED_MESSAGE` by default).
     """
+    if result is not None and result.reason == VerifyNotAllowed.ACCOUNT_LOCKED.value:
+        return forms.ValidationError(
+            messages.get("account_locked", ACCOUNT_LOCKED_MESSAGE), code="account_locked"
+        )
     if result is not None and result.reason == VerifyNotAllowed.LOCKED_OUT.value:
         return forms.ValidationError(messages["locked_out"], code="locked_out")
     if result is not None and result.details and "locked_until" in result.details:

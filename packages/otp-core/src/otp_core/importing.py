@@ -73,12 +73,20 @@ def _convert(column: str, value: Any) -> Any:
 
 
 def import_devices(
-    model: type[Any], table: str, columns: Iterable[str], *, using: str, dry_run: bool
+    model: type[Any],
+    table: str,
+    columns: Iterable[str],
+    *,
+    using: str,
+    dry_run: bool,
+    maxima: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Create a ``model`` device for each row of ``table`` not imported before.
 
     ``columns`` are the device-specific columns copied to same-named fields
     (``key`` among them); the common ones are always copied when present.
+    ``maxima`` lowers numeric columns to a bound the model validates (a
+    tolerance), so such a device is imported at the bound rather than lost.
     Counts: ``created``, ``skipped`` (imported before), ``invalid`` (a key or
     owner that cannot be used), ``missing_tables``.
     """
@@ -106,6 +114,9 @@ def import_devices(
                 counts["invalid"] += 1
                 continue
             values = {c: _convert(c, v) for c, v in row.items() if c != "id" and v is not None}
+            for column, bound in (maxima or {}).items():
+                if isinstance(values.get(column), int) and values[column] > bound:
+                    values[column] = bound
             created_at = values.pop("created_at", None)
             device = model(django_otp_id=row["id"], **values)
             try:

@@ -59,7 +59,11 @@ class SetupStepForm(forms.Form):
         return {}
 
     def save(self) -> Device | None:
-        """Called once the form is valid. The last step returns the new device."""
+        """Called once the form is valid. The last step returns the new device.
+
+        The step that confirms a device sends :data:`otp_core.signals.device_added`
+        (exactly once: the UI does not), which e-mails the user.
+        """
         return None
 
 
@@ -85,6 +89,10 @@ class DeviceVerificationForm(forms.Form):
         "locked_out": _(
             "This device is locked after too many failed attempts. "
             "Please use another method or ask an administrator to unlock it."
+        ),
+        "account_locked": _(
+            "Two-factor sign-in is locked for this account after too many failed attempts. "
+            "Please ask an administrator to unlock it."
         ),
     }
 

@@ -9,14 +9,18 @@ stays behind.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django import forms
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import budgets, signals
 from .challenges import ChallengeNotAllowed, issue_challenge
+from .conf import otp_settings
 from .forms import refusal_error
 from .models import Device
 from .setup import SetupStepForm
@@ -43,12 +47,27 @@ class ChallengeSetupMixin:
     state: dict[str, Any]
 
     def pending_device(self) -> Any:
-        """The unconfirmed device of this set-up, if it still exists."""
-        pk = self.state.get(self.state_key)
-        if pk is None:
-            return None
+        """The user's one unconfirmed device of this kind, if there is one.
+
+        Not only the one in ``state``: a restarted set-up (a new session, a
+        GET that resets the wizard, "use another number") finds and reuses
+        the device the last attempt left, so its cooldown still holds. Other
+        pending devices of this kind and those older than
+        ``OTP_PENDING_DEVICE_TTL`` are deleted here.
+        """
         model = apps.get_model(self.device_model)
-        return model._default_manager.filter(pk=pk, user=self.user, confirmed=False).first()
+        pending = model._default_manager.filter(user=self.user, confirmed=False)
+        ttl = otp_settings.OTP_PENDING_DEVICE_TTL
+        pending.filter(created_at__lt=timezone.now() - timedelta(seconds=ttl)).delete()
+        candidates = list(pending.order_by("-created_at", "-pk"))
+        if not candidates:
+            return None
+        pk = self.state.get(self.state_key)
+        chosen = next((d for d in candidates if str(d.pk) == str(pk)), candidates[0])
+        stale = [d.pk for d in candidates if d.pk != chosen.pk]
+        if stale:
+            pending.filter(pk__in=stale).delete()
+        return chosen
 
     def send_code(self, prepare: Callable[[Any], Device]) -> Any:
         """Create or update the pending device with ``prepare`` and send its code.
@@ -62,7 +81,10 @@ class ChallengeSetupMixin:
                 device = prepare(self.pending_device())
                 device.save()
                 challenge = issue_challenge(device, request=self.request)
-        except ChallengeNotAllowed:
+        except ChallengeNotAllowed as exc:
+            budget = budgets.refusal_message(exc.details)
+            if budget is not None:
+                raise forms.ValidationError(budget, code="send_budget") from None
             raise forms.ValidationError(self.error_messages["cooldown"], code="cooldown") from None
         except Exception:
             raise forms.ValidationError(
@@ -99,4 +121,5 @@ class ConfirmCodeStep(ChallengeSetupMixin, SetupStepForm):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         self.state.pop(self.state_key, None)
+        signals.device_added.send(type(device), device=device, request=self.request)
         return device

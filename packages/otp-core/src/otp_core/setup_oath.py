@@ -1,6 +1,7 @@
 """The set-up step shared by OATH devices: show a new key, check one code.
 
-On first display a random key is put in the set-up ``state``; the step shows
+On first display a random key is put, encrypted with
+:func:`otp_core.crypto.encrypt`, in the set-up ``state``; the step shows
 it as a QR code, as grouped base32 (``secret_key``) and as an ``otpauth://``
 URI. The user answers with a code from the app; the code is checked by the
 device model's own matching rule on the not yet saved device, so that
@@ -16,11 +17,28 @@ from django import forms
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
+from . import crypto, signals
 from .models.oath import hex_key_validator, random_hex_key
 from .setup import SetupStepForm
 from .widgets import OneTimeCodeInput
 
-__all__ = ["OATHSetupForm"]
+__all__ = ["ENCRYPTED_KEY", "OATHSetupForm", "pending_key"]
+
+#: Where ``state`` keeps the pending key: encrypted like a saved device's key,
+#: since the session table is no place for a secret in clear.
+ENCRYPTED_KEY = "key_encrypted"
+
+
+def pending_key(pending: Any) -> str | None:
+    """The hex key of a set-up in progress (``state[form.state_key]``), decrypted, or None."""
+    value = pending.get(ENCRYPTED_KEY) if isinstance(pending, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        key = crypto.decrypt(value)
+    except crypto.DecryptionError:
+        return None  # written under a key since removed, or tampered with
+    return key if OATHSetupForm._valid_key(key) else None
 
 
 class OATHSetupForm(SetupStepForm):
@@ -49,10 +67,18 @@ class OATHSetupForm(SetupStepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pending = self.state.get(self.state_key)
-        if not isinstance(pending, dict) or not self._valid_key(pending.get("key")):
-            pending = {"key": random_hex_key(), **self.initial_params()}
+        key = self._pending_key(pending)
+        params = self.initial_params()
+        if key is None or set(pending) - {ENCRYPTED_KEY} != set(params):
+            # First display, or a damaged or foreign entry: a new key.
+            key = random_hex_key()
+            pending = {ENCRYPTED_KEY: crypto.encrypt(key), **params}
             self.state[self.state_key] = pending
-        self.device = self.build_device(pending)
+        fields = {name: value for name, value in pending.items() if name != ENCRYPTED_KEY}
+        self.device = self.build_device({**fields, "key": key})
+
+    def _pending_key(self, pending: Any) -> str | None:
+        return pending_key(pending)
 
     @staticmethod
     def _valid_key(value: Any) -> bool:
@@ -99,4 +125,5 @@ class OATHSetupForm(SetupStepForm):
     def save(self) -> Any:
         self.device.save()
         self.state.pop(self.state_key, None)
+        signals.device_added.send(type(self.device), device=self.device, request=self.request)
         return self.device

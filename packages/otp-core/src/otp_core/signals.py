@@ -25,11 +25,15 @@ account_locked_out = Signal()
 #: device class; arguments: ``device``, ``request`` (may be None).
 device_added = Signal()
 #: A confirmed device was removed by its user, an administrator or a command.
-#: ``sender`` is the device class; arguments: ``device``, ``request`` (may be None).
+#: ``sender`` is the device class; arguments: ``device`` (deleted: its ``pk``
+#: is None, ``user`` still set), ``request`` (may be None), ``disabling`` (True
+#: when every device of the user goes at once: ``two_factor_disabled`` follows).
+#: :mod:`otp_core.removal` sends it.
 device_removed = Signal()
 #: A new set of backup codes was made. Arguments: ``user``, ``device``,
 #: ``count``, ``request`` (may be None).
 backup_codes_generated = Signal()
-#: Every second factor of ``user`` was removed (two-factor disabled).
+#: Every second factor of ``user`` was removed (two-factor disabled), after a
+#: ``device_removed`` with ``disabling=True`` for each confirmed device.
 #: Arguments: ``user``, ``request`` (may be None).
 two_factor_disabled = Signal()

@@ -2,18 +2,23 @@
 
 Every device plugin should prove that a token is accepted at most once when
 several processes race on it; :func:`race` starts the contenders together,
-each with its own database connection.
+each with its own database connection. Every view should answer hostile input
+with a form error or a 4xx, never a 500; :func:`hostile_values` and
+:func:`hostile_ids` give the inputs, :func:`form_body` sends them as a
+browser-less client can (lone surrogates included).
 """
 
 from __future__ import annotations
 
+import random
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from django.db import connections
 
-__all__ = ["race"]
+__all__ = ["HostileValue", "form_body", "hostile_ids", "hostile_values", "race", "sample"]
 
 
 def race(n: int, work: Callable[[int], Any], *, timeout: float = 120) -> list[Any]:
@@ -50,3 +55,94 @@ def race(n: int, work: Callable[[int], Any], *, timeout: float = 120) -> list[An
     if errors:
         raise errors[0]
     return results
+
+
+class HostileValue(NamedTuple):
+    """One hostile input: a short ``label`` for reports and the ``value`` sent."""
+
+    label: str
+    value: str
+
+
+_HOSTILE: tuple[HostileValue, ...] = (
+    HostileValue("empty", ""),
+    HostileValue("blank", "   "),
+    HostileValue("long", "7" * 10_000),
+    HostileValue("long-text", "\u00e9" * 10_000),
+    HostileValue("nul", "\x00"),
+    HostileValue("nul-inside", "123\x00456"),
+    HostileValue("arabic-indic-digits", "\u0661\u0662\u0663\u0664\u0665\u0666"),
+    HostileValue("fullwidth-digits", "\uff11\uff12\uff13\uff14\uff15\uff16"),
+    HostileValue("devanagari-digits", "\u0967\u0968\u0969\u096a\u096b\u096c"),
+    HostileValue("math-digits", "\U0001d7cf\U0001d7d0\U0001d7d1\U0001d7d2\U0001d7d3\U0001d7d4"),
+    HostileValue("lone-surrogate", "12\ud800345"),
+    HostileValue("zero-width", "\u200b123\ufeff456\u202e"),
+    HostileValue("int-2**63", str(2**63)),
+    HostileValue("int-minus-1", "-1"),
+    HostileValue("int-10**30", str(10**30)),
+    HostileValue("int-min-minus-1", str(-(2**63) - 1)),
+    HostileValue("float-overflow", "1e309"),
+    HostileValue("nan", "NaN"),
+    HostileValue("persistent-id-out-of-range", f"otp_core.device/{2**63}"),
+    HostileValue("persistent-id-garbage", "auth.user/1/../2"),
+    HostileValue("html", "<script>alert(1)</script>"),
+    HostileValue("sql", "' OR '1'='1' --"),
+    HostileValue("format", "%(secret)s {0} {{7*7}}"),
+    HostileValue("crlf", "x\r\nSet-Cookie: sessionid=evil"),
+    HostileValue("scheme-relative-url", "//evil.example/"),
+    HostileValue("javascript-url", "javascript:alert(1)"),
+    HostileValue("backslash-url", "\\\\evil.example\\"),
+    HostileValue("json", '{"step": null, "a": [1, {}]}'),
+    HostileValue("path", "../../../etc/passwd"),
+)
+
+
+def hostile_values() -> tuple[HostileValue, ...]:
+    """Inputs that must give a form error or a 4xx, never a 500 or a change of state.
+
+    Long values, NUL bytes, non-ASCII digits (which ``str.isdigit()`` and
+    ``int()`` accept), a lone surrogate (send it with :func:`form_body`),
+    integers outside 64 bits, crafted persistent ids and redirect targets.
+    """
+    return _HOSTILE
+
+
+def hostile_ids(*known: Any) -> tuple[HostileValue, ...]:
+    """Values for an id or pk (in a URL or a form): out of range, malformed, and ``known``.
+
+    ``known`` are real ids worth trying too, e.g. another user's device pk.
+    """
+    values = [
+        HostileValue("id-minus-1", "-1"),
+        HostileValue("id-zero", "0"),
+        HostileValue("id-int64-max", str(2**63 - 1)),
+        HostileValue("id-2**63", str(2**63)),
+        HostileValue("id-10**30", str(10**30)),
+        HostileValue("id-long", "9" * 10_000),
+        HostileValue("id-arabic-indic", "\u0661\u0662"),
+        HostileValue("id-fullwidth", "\uff11\uff12"),
+        HostileValue("id-nul", "1\x00"),
+        HostileValue("id-text", "abc"),
+    ]
+    values += [HostileValue(f"known-id-{value}", str(value)) for value in known]
+    return tuple(values)
+
+
+def sample(values: Sequence[Any], k: int, seed: str) -> list[Any]:
+    """``k`` of ``values`` (all of them if fewer), the same ones for the same ``seed``."""
+    if k >= len(values):
+        return list(values)
+    return random.Random(seed).sample(list(values), k)  # noqa: S311 - test data, not secrets
+
+
+def form_body(pairs: Iterable[tuple[str, str]]) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes for ``pairs``, repeats allowed.
+
+    Lone surrogates are sent as the (invalid UTF-8) bytes a client can put on
+    the wire; ``urlencode`` and Django's test client cannot encode them.
+    """
+
+    def encode(text: str) -> str:
+        return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+    return "&".join(f"{encode(name)}={encode(value)}" for name, value in pairs).encode("ascii")

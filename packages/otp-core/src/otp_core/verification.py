@@ -6,25 +6,34 @@ applied, the throttle reset or increment and the last-use stamp are saved
 together. Whatever the number of processes racing on one token, at most one
 is accepted: PostgreSQL and MariaDB serialise on the row lock, SQLite on its
 database write lock, which is taken before the row is read.
+
+The user's account row (:mod:`otp_core.account_throttle`) is locked after the
+device row(s) in the same transaction: a locked account refuses every device,
+a mismatch counts one account-wide failure, a success resets the count.
+:func:`verify_any` checks a code against all of a user's devices at once (no
+device chosen) and counts one failure for it, not one per device.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from . import signals
+from . import account_throttle, signals
+from .models import AccountThrottle
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from .models import Device
 
-__all__ = ["VerificationResult", "locked", "verify"]
+__all__ = ["VerificationResult", "lock_order", "locked", "verify", "verify_any"]
 
 logger = logging.getLogger("otp_core")
 
@@ -32,7 +41,8 @@ logger = logging.getLogger("otp_core")
 @dataclass(frozen=True)
 class VerificationResult:
     accepted: bool
-    #: None when accepted; "mismatch", or a VerifyNotAllowed value.
+    #: None when accepted; "mismatch", or a VerifyNotAllowed value
+    #: (``ACCOUNT_LOCKED`` when the user's account is locked).
     reason: str | None = None
     #: Details of a refusal (failure count, locked_until).
     details: dict[str, Any] | None = None
@@ -59,32 +69,80 @@ def _copy_state(source: Device, target: Device, fields: list[str]) -> None:
         setattr(target, name, getattr(source, name))
 
 
+def lock_order(device: Device) -> tuple[str, Any]:
+    """The order in which device rows are locked when several are: model, then pk.
+
+    Every path that locks several device rows of one user sorts them by this
+    key, and locks the account row after them, so no two transactions wait
+    on each other in a circle.
+    """
+    return (device._meta.label_lower, device.pk)
+
+
+def _check_one(current: Device, token: Any) -> tuple[bool, list[str]]:
+    """Match ``token`` on the locked ``current``; the fields to save either way."""
+    if isinstance(token, str) and current._match(token):
+        current.throttle_reset(commit=False)
+        current.last_used_at = timezone.now()
+        return True, [*current.throttling_fields, "last_used_at", *current.verification_fields]
+    return False, []
+
+
+def _refusal(details: dict[str, Any] | None) -> VerificationResult:
+    # verify_is_allowed() and the account checks give details with a reason.
+    reason = details["reason"].value if details else "not_allowed"
+    return VerificationResult(False, str(reason), details)
+
+
+def _atomic(stack: ExitStack, *aliases: str) -> None:
+    for alias in sorted(set(aliases)):
+        stack.enter_context(transaction.atomic(using=alias))
+
+
 def verify(device: Device, token: str, *, request: HttpRequest | None = None) -> VerificationResult:
-    """Check ``token`` against ``device``; the decision is final and recorded."""
+    """Check ``token`` against ``device``; the decision is final and recorded.
+
+    Refused unchecked while the user's account is locked
+    (``ACCOUNT_LOCKED``) or the device is throttled or locked. A mismatch on a
+    confirmed device counts one failure on the device and one on the account;
+    a success resets both.
+    """
     model = type(device)
     alias = router.db_for_write(model, instance=device)
+    account_alias = account_throttle.database()
     locked_out_now = False
-    with transaction.atomic(using=alias):
+    account_locked: AccountThrottle | None = None
+    with ExitStack() as stack:
+        _atomic(stack, alias, account_alias)
         try:
             current = locked(device)
         except model.DoesNotExist:
             return VerificationResult(False, "mismatch")
-        allowed, details = current.verify_is_allowed()
+        account = account_throttle.locked_row(current.user_id, using=account_alias)
+        counts = current.confirmed  # a set-up's own code guesses no enrolled factor
+        refused = account_throttle.lock_refusal(account)
+        allowed = refused is None
+        if allowed:
+            allowed, refused = current.verify_is_allowed()
+        fields: list[str] = []
         if not allowed:
-            # verify_is_allowed() gives details with a reason whenever it refuses.
-            reason = details["reason"].value if details else "not_allowed"
-            result = VerificationResult(False, str(reason), details)
-            fields: list[str] = []
-        elif isinstance(token, str) and current._match(token):
-            current.throttle_reset(commit=False)
-            current.last_used_at = timezone.now()
-            fields = [*current.throttling_fields, "last_used_at", *current.verification_fields]
-            result = VerificationResult(True)
+            result = _refusal(refused)
         else:
-            current.throttle_increment(commit=False)
-            fields = list(current.throttling_fields)
-            locked_out_now = current.is_locked_out
-            result = VerificationResult(False, "mismatch")
+            accepted, fields = _check_one(current, token)
+            if accepted:
+                if counts:
+                    account_throttle.record_success(account, using=account_alias)
+                result = VerificationResult(True)
+            else:
+                current.throttle_increment(commit=False)
+                fields = list(current.throttling_fields)
+                locked_out_now = current.is_locked_out
+                if counts:
+                    account, newly = account_throttle.record_failure(
+                        account, current.user_id, using=account_alias
+                    )
+                    account_locked = account if newly else None
+                result = VerificationResult(False, "mismatch")
         if fields:
             current.save(update_fields=fields)
     _copy_state(current, device, fields or list(current.throttling_fields))
@@ -92,13 +150,104 @@ def verify(device: Device, token: str, *, request: HttpRequest | None = None) ->
     if result.accepted:
         signals.verification_succeeded.send(model, device=device, request=request)
     else:
-        logger.info(
-            "OTP verification refused for device %s: %s", device.persistent_id, result.reason
-        )
-        signals.verification_failed.send(
-            model, device=device, request=request, reason=result.reason
-        )
+        _refused(device, result, request)
         if locked_out_now:
             logger.warning("OTP device %s is locked out", device.persistent_id)
             signals.device_locked_out.send(model, device=device)
+    if account_locked is not None:
+        _announce_account_lock(account_locked, request)
     return result
+
+
+def verify_any(
+    devices: Iterable[Device], token: str, *, request: HttpRequest | None = None
+) -> tuple[Device | None, VerificationResult]:
+    """Check ``token`` against every one of a user's ``devices`` (no device chosen).
+
+    Returns the device that accepted it, or None, and the result. All rows are
+    locked together (devices in :func:`lock_order`, then the account), so the
+    token is accepted at most once, by the first device that matches. A code
+    that matches none counts exactly one failure, on the account only: a
+    guess is one guess however many devices the user has, and it does not
+    throttle or lock each device. The account's own doubling delay
+    (:func:`otp_core.account_throttle.delay_refusal`) slows the next guess
+    instead. A throttled or locked device is skipped; when no device could
+    check the code, its refusal is the result.
+    """
+    candidates = sorted(devices, key=lock_order)
+    if not candidates:
+        return None, VerificationResult(False, "mismatch")
+    user_ids = {candidate.user_id for candidate in candidates}
+    if len(user_ids) != 1:
+        raise ValueError("verify_any() takes the devices of one user.")
+    user_id = user_ids.pop()
+    account_alias = account_throttle.database()
+    aliases = [router.db_for_write(type(d), instance=d) for d in candidates]
+    winner: tuple[Device, Device, list[str]] | None = None
+    outcomes: list[tuple[Device, VerificationResult]] = []
+    account_locked: AccountThrottle | None = None
+    with ExitStack() as stack:
+        _atomic(stack, *aliases, account_alias)
+        rows: list[tuple[Device, Device]] = []
+        for candidate in candidates:
+            try:
+                rows.append((candidate, locked(candidate)))
+            except type(candidate).DoesNotExist:
+                continue
+        account = account_throttle.locked_row(user_id, using=account_alias)
+        refused = account_throttle.lock_refusal(account) or account_throttle.delay_refusal(account)
+        if refused is not None:
+            outcomes = [(original, _refusal(refused)) for original, _ in rows]
+            rows = []
+        checked: list[Device] = []
+        for original, current in rows:
+            allowed, details = current.verify_is_allowed()
+            if not allowed:
+                outcomes.append((original, _refusal(details)))
+                continue
+            checked.append(current)
+            accepted, fields = _check_one(current, token)
+            if accepted:
+                current.save(update_fields=fields)
+                if current.confirmed:
+                    account_throttle.record_success(account, using=account_alias)
+                winner = (original, current, fields)
+                break
+            outcomes.append((original, VerificationResult(False, "mismatch")))
+        if winner is None and any(current.confirmed for current in checked):
+            account, newly = account_throttle.record_failure(account, user_id, using=account_alias)
+            account_locked = account if newly else None
+
+    if winner is not None:
+        original, current, fields = winner
+        _copy_state(current, original, fields)
+        signals.verification_succeeded.send(type(original), device=original, request=request)
+        return original, VerificationResult(True)
+    for original, refusal in outcomes:
+        _refused(original, refusal, request)
+    if account_locked is not None:
+        _announce_account_lock(account_locked, request)
+    if refused is not None:
+        return None, _refusal(refused)
+    # As before: a device's refusal (wait, locked) tells the user more than "wrong".
+    device_refusals = [r for _, r in outcomes if r.reason != "mismatch"]
+    return None, device_refusals[-1] if device_refusals else VerificationResult(False, "mismatch")
+
+
+def _refused(device: Device, result: VerificationResult, request: HttpRequest | None) -> None:
+    logger.info("OTP verification refused for device %s: %s", device.persistent_id, result.reason)
+    signals.verification_failed.send(
+        type(device), device=device, request=request, reason=result.reason
+    )
+
+
+def _announce_account_lock(row: AccountThrottle, request: HttpRequest | None) -> None:
+    # The user's pk only: a user name may be an e-mail address (personal data).
+    logger.warning(
+        "OTP account of user %s is locked after %d consecutive failures",
+        row.user_id,
+        row.failure_count,
+    )
+    signals.account_locked_out.send(
+        AccountThrottle, user=row.user, failure_count=row.failure_count, request=request
+    )

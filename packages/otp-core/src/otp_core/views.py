@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
+from django.utils.decorators import method_decorator
 
 from .auth import login as otp_login
 from .forms import OTPAuthenticationForm
+from .views_security import protect_page
 
 __all__ = ["LoginView"]
 
 
+@method_decorator(protect_page, name="dispatch")
 class LoginView(auth_views.LoginView):
     """Django's ``LoginView`` with :class:`OTPAuthenticationForm`.
 

@@ -53,6 +53,7 @@ def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         value = getattr(email_settings, name)
         if value is not None and not isinstance(value, str):
             errors.append(Error(f"{name} must be a string or None.", id=error_id))
+    errors += _allowed_domains_messages()
     if (
         email_settings.OTP_EMAIL_BODY_TEMPLATE is None
         and not email_settings.OTP_EMAIL_BODY_TEMPLATE_PATH
@@ -65,3 +66,30 @@ def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         )
     return errors
+
+
+def _allowed_domains_messages() -> list[Any]:
+    allowed = email_settings.OTP_EMAIL_ALLOWED_DOMAINS
+    if allowed is None:
+        return []
+    if (
+        isinstance(allowed, str)
+        or not isinstance(allowed, (list, tuple, set, frozenset))
+        or not all(isinstance(d, str) and d.strip(".") and "@" not in d for d in allowed)
+    ):
+        return [
+            Error(
+                "OTP_EMAIL_ALLOWED_DOMAINS must be None or a list of domain names "
+                '(e.g. ["example.com"]).',
+                id="otp_email.E007",
+            )
+        ]
+    if not allowed:
+        return [
+            Warning(
+                "OTP_EMAIL_ALLOWED_DOMAINS is empty: nobody can set up an e-mail device.",
+                hint="Use None to allow every domain, or list the domains to allow.",
+                id="otp_email.W002",
+            )
+        ]
+    return []

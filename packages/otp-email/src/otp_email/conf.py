@@ -24,6 +24,10 @@ DEFAULTS: dict[str, Any] = {
     "OTP_EMAIL_THROTTLE_FACTOR": 1,
     # Seconds between two mails to one device (the mail-bomb guard); 0 disables.
     "OTP_EMAIL_COOLDOWN_DURATION": 60,
+    # Domains users may set up an e-mail device at (a domain allows its
+    # subdomains); None allows any. Addresses at IP literals are always refused.
+    # How many codes go out is limited by otp-core's OTP_SEND_BUDGET_* settings.
+    "OTP_EMAIL_ALLOWED_DOMAINS": None,
 }
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from otp_core.setup import SetupStepForm
 from otp_core.setup_challenge import ChallengeSetupMixin, ConfirmCodeStep
 
+from .addresses import validate_setup_address
 from .models import EmailDevice
 
 __all__ = ["EmailAddressStep", "EmailConfirmStep"]
@@ -46,6 +47,7 @@ class EmailAddressStep(_EmailSetup, SetupStepForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        validators=[validate_setup_address],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from otp_core.models import Challenge, Device, SideChannelMixin
 
+from .addresses import normalise_address
 from .conf import email_settings
 from .masking import mask_email
 
@@ -43,6 +44,10 @@ class EmailDevice(SideChannelMixin, Device):
 
     def masked_recipient(self) -> str:
         return mask_email(self.recipient())
+
+    def budget_destination(self) -> tuple[str, str]:
+        """The mailbox, normalised: case and a ``+tag`` do not make a new budget."""
+        return "email", f"mailto:{normalise_address(self.recipient())}"
 
     def get_token_validity(self) -> int:
         return int(email_settings.OTP_EMAIL_TOKEN_VALIDITY)

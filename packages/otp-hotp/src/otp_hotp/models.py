@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.validators import MaxValueValidator
 from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +14,11 @@ from otp_core.verification import locked
 
 from .conf import hotp_settings
 
-__all__ = ["RESYNC_SEARCH", "HOTPDevice"]
+__all__ = ["MAX_TOLERANCE", "RESYNC_SEARCH", "HOTPDevice"]
+
+#: Largest tolerance a form accepts: 10 codes ahead of the counter (11 valid at
+#: once). A token pressed more often than that is brought back with resync().
+MAX_TOLERANCE = 10
 
 #: How far ahead :meth:`HOTPDevice.resync` looks for two consecutive codes.
 RESYNC_SEARCH = 100
@@ -25,6 +30,7 @@ class HOTPDevice(OATHDeviceMixin, DjangoOTPImportMixin, Device):
     tolerance = models.PositiveSmallIntegerField(
         _("tolerance"),
         default=5,
+        validators=[MaxValueValidator(MAX_TOLERANCE)],
         help_text=_("How many codes ahead of the counter to look for a match."),
     )
     counter = models.BigIntegerField(

@@ -52,6 +52,7 @@ def check_gateways(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="otp_phone.W001",
             )
         )
+    messages += _callback_url_messages()
     from .gateways.twilio import Twilio
 
     if any(isinstance(c, type) and issubclass(c, Twilio) for c in classes):
@@ -120,6 +121,7 @@ def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                     id="otp_phone.E006",
                 )
             )
+    errors += _number_rule_messages()
     base = phone_settings.OTP_PHONE_CALLBACK_BASE_URL
     if base is not None and (
         not isinstance(base, str) or not base.startswith(("https://", "http://"))
@@ -130,3 +132,93 @@ def check_numbers(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         )
     return errors
+
+
+def _callback_url_messages() -> list[Any]:
+    """E010: a call gateway that needs callbacks, and no configured base URL for them."""
+    name = phone_settings.TWO_FACTOR_CALL_GATEWAY
+    if not name or not isinstance(name, str) or phone_settings.OTP_PHONE_CALLBACK_BASE_URL:
+        return []
+    try:
+        cls = load_gateway_class(name)
+    except ImproperlyConfigured:
+        return []  # reported as otp_phone.E001
+    if not getattr(cls, "needs_callback_url", False):
+        return []
+    return [
+        Error(
+            f"TWO_FACTOR_CALL_GATEWAY {name!r} needs OTP_PHONE_CALLBACK_BASE_URL.",
+            hint='Set it to your site\'s public base URL, e.g. "https://example.com": '
+            "call URLs are never built from the request's Host header.",
+            id="otp_phone.E010",
+        )
+    ]
+
+
+#: Number types that are not one person's line; allowing one gets otp_phone.W004.
+NON_PERSONAL_TYPES = (
+    "PREMIUM_RATE",
+    "SHARED_COST",
+    "TOLL_FREE",
+    "PERSONAL_NUMBER",
+    "UAN",
+    "PAGER",
+    "VOICEMAIL",
+    "UNKNOWN",
+)
+
+
+def _number_rule_messages() -> list[Any]:
+    """E008 (regions), E009 (number types), W004 (a non-personal type allowed)."""
+    import phonenumbers
+
+    from .numbers import NUMBER_TYPES
+
+    messages: list[Any] = []
+    regions = phone_settings.OTP_PHONE_ALLOWED_REGIONS
+    if regions is not None:
+        if isinstance(regions, str) or not isinstance(regions, (list, tuple, set, frozenset)):
+            messages.append(
+                Error(
+                    "OTP_PHONE_ALLOWED_REGIONS must be None or a list of region codes, "
+                    'e.g. ["NL"].',
+                    id="otp_phone.E008",
+                )
+            )
+        else:
+            unknown = [r for r in regions if r not in phonenumbers.SUPPORTED_REGIONS]
+            if unknown or not regions:
+                messages.append(
+                    Error(
+                        "OTP_PHONE_ALLOWED_REGIONS must list known region codes "
+                        f"(unknown: {', '.join(map(repr, unknown)) or 'the list is empty'}).",
+                        id="otp_phone.E008",
+                    )
+                )
+    types = phone_settings.OTP_PHONE_ALLOWED_NUMBER_TYPES
+    if (
+        isinstance(types, str)
+        or not isinstance(types, (list, tuple, set, frozenset))
+        or not types
+        or any(t not in NUMBER_TYPES for t in types)
+    ):
+        messages.append(
+            Error(
+                "OTP_PHONE_ALLOWED_NUMBER_TYPES must be a non-empty list of "
+                f"phonenumbers.PhoneNumberType names: {', '.join(NUMBER_TYPES)}.",
+                id="otp_phone.E009",
+            )
+        )
+    else:
+        risky = [t for t in types if t in NON_PERSONAL_TYPES]
+        if risky:
+            messages.append(
+                Warning(
+                    f"OTP_PHONE_ALLOWED_NUMBER_TYPES allows {', '.join(risky)}: numbers that "
+                    "are nobody's own line, and premium-rate or shared-cost ones earn their "
+                    "owner money for every code sent (SMS pumping).",
+                    hint="Allow only MOBILE, FIXED_LINE, FIXED_LINE_OR_MOBILE and VOIP.",
+                    id="otp_phone.W004",
+                )
+            )
+    return messages

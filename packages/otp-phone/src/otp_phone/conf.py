@@ -23,9 +23,16 @@ DEFAULTS: dict[str, Any] = {
     "OTP_PHONE_TOKEN_VALIDITY": 300,
     # Seconds between two messages or calls to one device; 0 disables.
     "OTP_PHONE_COOLDOWN_DURATION": 60,
-    # Base URL ("https://example.com") of gateway callbacks; when unset, the
-    # request's host (set it in production: the Host header is the client's).
+    # Base URL ("https://example.com") of gateway callbacks, such as the
+    # TwiML a Twilio call fetches. Required with a call gateway that needs
+    # callbacks (check otp_phone.E010): never taken from the request's Host.
     "OTP_PHONE_CALLBACK_BASE_URL": None,
+    # Number types a user may set up (phonenumbers.PhoneNumberType names).
+    # Personal lines only: no premium-rate, shared-cost, toll-free, personal
+    # ("follow-me"), UAN, pager, voicemail or unknown numbers.
+    "OTP_PHONE_ALLOWED_NUMBER_TYPES": ["MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE", "VOIP"],
+    # Region codes (e.g. ["NL", "BE"]) whose numbers may be set up; None: any.
+    "OTP_PHONE_ALLOWED_REGIONS": None,
     # Seconds a signed voice-call URL stays usable.
     "OTP_PHONE_CALL_URL_MAX_AGE": 120,
     # Refuse TwiML requests without a valid X-Twilio-Signature while

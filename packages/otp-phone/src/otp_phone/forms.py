@@ -17,7 +17,7 @@ from otp_core.setup_challenge import ChallengeSetupMixin, ConfirmCodeStep
 
 from .gateways import configured
 from .models import PhoneDevice
-from .numbers import to_e164
+from .numbers import to_e164, validate_setup_number
 
 __all__ = ["PhoneConfirmStep", "PhoneNumberField", "PhoneNumberStep"]
 
@@ -34,7 +34,10 @@ ERRORS = {
 
 
 class PhoneNumberField(forms.CharField):
-    """A phone number typed any usual way; cleaned to E.164."""
+    """A phone number typed any usual way; cleaned to E.164.
+
+    Only numbers codes may be sent to (see ``validate_setup_number``).
+    """
 
     widget = forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
 
@@ -44,7 +47,11 @@ class PhoneNumberField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         value = super().clean(value)
-        return to_e164(value) if value else value
+        if not value:
+            return value
+        value = to_e164(value)
+        validate_setup_number(value)
+        return value
 
 
 def available_methods() -> list[tuple[str, Any]]:
@@ -85,9 +92,9 @@ class PhoneNumberStep(_PhoneSetup, SetupStepForm):
 
         def prepare(device: PhoneDevice | None) -> PhoneDevice:
             if device is None:
-                device = PhoneDevice(
-                    user=self.user, name=str(self.state.get("name") or "default"), confirmed=False
-                )
+                device = PhoneDevice(user=self.user, confirmed=False)
+            # A reused pending device takes this set-up's name.
+            device.name = str(self.state.get("name") or "default")
             device.number, device.method = number, method
             return device
 

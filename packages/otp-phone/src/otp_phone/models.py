@@ -38,6 +38,16 @@ class PhoneDevice(SideChannelMixin, Device):
         help_text=_("In international (E.164) form, e.g. +31612345678."),
     )
     method = models.CharField(_("method"), max_length=4, choices=METHODS, default=SMS)
+    call_nonce_hash = models.CharField(
+        _("pending call URL (hashed)"),
+        max_length=128,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Makes the URL of a voice call's spoken code usable once."),
+    )
+
+    challenge_fields = (*SideChannelMixin.challenge_fields, "call_nonce_hash")
 
     class Meta:
         verbose_name = _("phone device")
@@ -53,6 +63,10 @@ class PhoneDevice(SideChannelMixin, Device):
 
     def masked_number(self) -> str:
         return mask(self.formatted_number())
+
+    def budget_destination(self) -> tuple[str, str]:
+        """Texts and calls to one number share its send budget."""
+        return self.method, f"tel:{self.number}"
 
     def get_token_validity(self) -> int:
         return int(phone_settings.OTP_PHONE_TOKEN_VALIDITY)

@@ -11,7 +11,33 @@ from django.utils.translation import gettext_lazy as _
 
 from .conf import phone_settings
 
-__all__ = ["format_international", "mask", "to_e164", "validate_e164"]
+__all__ = [
+    "NUMBER_TYPES",
+    "format_international",
+    "mask",
+    "to_e164",
+    "validate_e164",
+    "validate_setup_number",
+]
+
+#: Number types by the names ``OTP_PHONE_ALLOWED_NUMBER_TYPES`` uses.
+NUMBER_TYPES: dict[str, int] = {
+    name: getattr(phonenumbers.PhoneNumberType, name)
+    for name in (
+        "FIXED_LINE",
+        "MOBILE",
+        "FIXED_LINE_OR_MOBILE",
+        "TOLL_FREE",
+        "PREMIUM_RATE",
+        "SHARED_COST",
+        "VOIP",
+        "PERSONAL_NUMBER",
+        "PAGER",
+        "UAN",
+        "VOICEMAIL",
+        "UNKNOWN",
+    )
+}
 
 
 def _parse(value: Any) -> phonenumbers.PhoneNumber:
@@ -59,3 +85,26 @@ def mask(value: Any) -> str:
     if isinstance(value, phonenumbers.PhoneNumber):
         value = format_international(value)
     return _MASKED_DIGIT.sub("*", str(value))
+
+
+def validate_setup_number(value: str) -> None:
+    """ValidationError unless codes may be sent to ``value`` (E.164) from a set-up.
+
+    Its type must be in ``OTP_PHONE_ALLOWED_NUMBER_TYPES`` (personal lines
+    only by default: premium-rate and shared-cost numbers earn whoever owns
+    them money per message, the "SMS pumping" fraud) and its region in
+    ``OTP_PHONE_ALLOWED_REGIONS`` when that is a list.
+    """
+    number = _parse(value)
+    allowed_types = {NUMBER_TYPES[name] for name in phone_settings.OTP_PHONE_ALLOWED_NUMBER_TYPES}
+    if phonenumbers.number_type(number) not in allowed_types:
+        raise ValidationError(
+            _(
+                "Codes cannot be sent to this kind of number (such as premium-rate or "
+                "shared-cost numbers). Please enter a mobile or landline number."
+            ),
+            code="number_type",
+        )
+    regions = phone_settings.OTP_PHONE_ALLOWED_REGIONS
+    if regions is not None and phonenumbers.region_code_for_number(number) not in regions:
+        raise ValidationError(_("Codes cannot be sent to numbers in this country."), code="region")

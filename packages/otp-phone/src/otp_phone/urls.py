@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+import otp_core.ids  # noqa: F401 - registers the ``otp_id`` path converter
+
 from . import views
 
 app_name = "otp_phone"
 
 urlpatterns = [
     path("account/phone/add/", views.PhoneSetupView.as_view(), name="setup"),
-    path("account/phone/<int:pk>/remove/", views.PhoneDeleteView.as_view(), name="delete"),
+    path("account/phone/<otp_id:pk>/remove/", views.PhoneDeleteView.as_view(), name="delete"),
     path("twilio/call/<str:token>/", views.TwilioCallView.as_view(), name="twilio_call"),
 ]

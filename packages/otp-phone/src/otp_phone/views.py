@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -16,10 +17,11 @@ from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from otp_core import crypto
 from otp_core.mixins import OTPRequiredMixin
+from otp_core.removal import remove_device
+from otp_core.views_security import protect_page
 
-from .callsigning import InvalidCallToken, unsign_call
+from .callsigning import InvalidCallToken, consume_call
 from .conf import phone_settings
 from .forms import PhoneConfirmStep, PhoneNumberStep
 from .models import PhoneDevice
@@ -45,6 +47,7 @@ def _has_messages(request: HttpRequest) -> bool:
     return hasattr(request, "_messages")
 
 
+@method_decorator(protect_page, name="dispatch")
 class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
     """Add a backup phone: number and method, then the code that was sent to it."""
 
@@ -96,6 +99,7 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
         return self._render(self._form(state), state, challenge=getattr(form, "challenge", None))
 
 
+@method_decorator(protect_page, name="dispatch")
 class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
     """Remove one of the user's own phone devices (POST only, CSRF-protected)."""
 
@@ -114,7 +118,7 @@ class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
                 return HttpResponseForbidden(refusal)
             messages.error(request, refusal)
             return redirect(target)
-        device.delete()
+        remove_device(device, request=request)
         if _has_messages(request):
             messages.success(request, gettext("The phone number was removed."))
         return redirect(target)
@@ -123,13 +127,13 @@ class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
 def _twilio_signed_url(request: HttpRequest, token: str) -> str:
     """The URL Twilio signed: the one the gateway gave it, plus any query string.
 
-    It is rebuilt as the gateway built it (``OTP_PHONE_CALLBACK_BASE_URL`` wins
-    over the request's host) rather than from ``request.get_full_path()``,
+    It is rebuilt as the gateway built it (from ``OTP_PHONE_CALLBACK_BASE_URL``,
+    never the request's host) rather than from ``request.get_full_path()``,
     which re-escapes characters such as ``=`` that Twilio signed unescaped.
     """
     from .gateways.twilio import Twilio
 
-    url = Twilio(request).callback_url(token)
+    url = Twilio.callback_url(token)
     query = request.META.get("QUERY_STRING", "")
     return f"{url}?{query}" if query else url
 
@@ -158,6 +162,8 @@ def _twilio_signature_refusal(request: HttpRequest, token: str) -> str | None:
         )
     except (ValueError, TypeError, UnicodeError):  # e.g. an out-of-range port
         valid = False
+    except ImproperlyConfigured:
+        return "OTP_PHONE_CALLBACK_BASE_URL is not set"
     return None if valid else "a wrong X-Twilio-Signature"
 
 
@@ -165,8 +171,9 @@ def _twilio_signature_refusal(request: HttpRequest, token: str) -> str | None:
 class TwilioCallView(View):
     """TwiML for a voice call: says the code, digit by digit, twice.
 
-    The code comes from the signed, expiring token in the URL; nothing here
-    is logged. A bad or expired token, or a code no longer pending, gets 403;
+    The code comes from the signed, expiring, single-use token in the URL;
+    nothing here is logged. A bad, expired or already fetched token, or a
+    code no longer pending, gets 403;
     so does a request without a valid ``X-Twilio-Signature`` while
     ``TWILIO_AUTH_TOKEN`` is set (unless ``OTP_PHONE_VALIDATE_TWILIO_SIGNATURE``
     is off).
@@ -184,15 +191,8 @@ class TwilioCallView(View):
             )
             return HttpResponseForbidden("", content_type="text/plain")
         try:
-            pk, code = unsign_call(token)
+            code = consume_call(token)
         except InvalidCallToken:
-            return HttpResponseForbidden("", content_type="text/plain")
-        device = PhoneDevice.objects.filter(pk=pk).first()
-        if (
-            device is None
-            or not device.token_hash
-            or not crypto.check_code(code, device.token_hash)
-        ):
             return HttpResponseForbidden("", content_type="text/plain")
         digits = ", ".join(code)
         text = gettext("Your verification code is: %(digits)s. Once again: %(digits)s.") % {

@@ -1,6 +1,6 @@
 """Backup codes as strings: generation, the canonical form, display grouping.
 
-A code is stored as ``otp_core.crypto.hash_code(normalize_code(code))``; what
+A code is stored as ``device.hash_for_storage(normalize_code(code))``; what
 the user types goes through :func:`normalize_code` too, so "ABCDE-FGHJK",
 "abcde fghjk" and "abcdefghjk" are the same code.
 """

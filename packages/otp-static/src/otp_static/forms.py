@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from otp_core.setup import DeviceVerificationForm, SetupStepForm
+from otp_core.signals import backup_codes_generated
 from otp_core.verification import locked
 
 from .codes import MAX_CODE_LENGTH, format_code
@@ -113,6 +114,13 @@ class BackupCodesSetupForm(SetupStepForm):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             StaticDevice.objects.filter(user=self.user).exclude(pk=device.pk).delete()
+            backup_codes_generated.send(
+                StaticDevice,
+                user=self.user,
+                device=device,
+                count=device.remaining,
+                request=self.request,
+            )
         self.state.pop(STATE_KEY, None)
         self.device = device
         return device

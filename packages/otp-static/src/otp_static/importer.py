@@ -3,7 +3,8 @@
 The devices are copied by otp-core's shared :func:`otp_core.importing.import_devices`
 (user, name, confirmation, throttling state and time stamps). django-otp keeps
 each code in plain text (``otp_static_statictoken.token``); here each becomes
-``hash_code(normalize_code(token))`` on the device imported from its row.
+``device.hash_for_storage(normalize_code(token))`` on the device imported from
+its row (keyed with the set's own code key, see ``StaticDevice``).
 
 Idempotent: every imported device records the id of the django-otp row it came
 from in ``StaticDevice.django_otp_id`` (a unique column), and a row whose id is
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from otp_core.crypto import hash_code
 from otp_core.importing import import_devices, read_table
 
 from .codes import MAX_CODE_LENGTH, normalize_code
@@ -62,7 +62,7 @@ def import_from_django_otp(*, using: str, dry_run: bool) -> dict[str, int]:
             if not code or len(code) > MAX_CODE_LENGTH:
                 counts["invalid_tokens"] += 1
                 continue
-            rows.append(StaticToken(device=device, token_hash=hash_code(code)))
+            rows.append(StaticToken(device=device, token_hash=device.hash_for_storage(code)))
         StaticToken.objects.using(using).bulk_create(rows)
         counts["tokens"] = len(rows)
         if dry_run:

@@ -22,7 +22,11 @@ def _relay(sender: Any, device: Any, request: Any = None, **kwargs: Any) -> None
 
 
 def connect_receivers() -> None:
-    """Connect the relay for StaticDevice (called from ``AppConfig.ready``)."""
+    """Connect the relay, and otp-core's mail to the user to ``backup_code_used``.
+
+    Called from ``AppConfig.ready``.
+    """
+    from otp_core.notifications import on_backup_code_used
     from otp_core.signals import verification_succeeded
 
     from .models import StaticDevice
@@ -30,3 +34,4 @@ def connect_receivers() -> None:
     verification_succeeded.connect(
         _relay, sender=StaticDevice, dispatch_uid="otp_static.backup_code_used"
     )
+    backup_code_used.connect(on_backup_code_used, dispatch_uid="otp_static.backup_code_used.notify")

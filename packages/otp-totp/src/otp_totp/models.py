@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +15,12 @@ from otp_core.models.oath import DIGITS_CHOICES
 
 from .conf import default_digits, totp_settings
 
-__all__ = ["TOTPDevice"]
+__all__ = ["MAX_TOLERANCE", "TOTPDevice"]
+
+#: Largest tolerance a form accepts: 5 steps either side (with 30 s steps, codes
+#: from 2.5 minutes before or after), 11 codes valid at once. More widens the
+#: window a guessed or overheard code works in for no gain in usability.
+MAX_TOLERANCE = 5
 
 
 class TOTPDevice(OATHDeviceMixin, DjangoOTPImportMixin, Device):
@@ -39,6 +44,7 @@ class TOTPDevice(OATHDeviceMixin, DjangoOTPImportMixin, Device):
     tolerance = models.PositiveSmallIntegerField(
         _("tolerance"),
         default=1,
+        validators=[MaxValueValidator(MAX_TOLERANCE)],
         help_text=_("The number of time steps in the past or future to allow."),
     )
     drift = models.SmallIntegerField(

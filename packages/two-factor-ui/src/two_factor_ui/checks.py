@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import ui_settings
@@ -57,8 +57,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="two_factor_ui.E004",
             )
         )
+    secure = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_SECURE
+    if secure is not None and not isinstance(secure, bool):
+        errors.append(
+            Error(
+                "TWO_FACTOR_REMEMBER_COOKIE_SECURE must be None (follow SESSION_COOKIE_SECURE), "
+                "True or False.",
+                id="two_factor_ui.E005",
+            )
+        )
     for name in (
-        "TWO_FACTOR_REMEMBER_COOKIE_SECURE",
         "TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY",
         "TWO_FACTOR_PATCH_ADMIN",
     ):
@@ -125,3 +133,20 @@ def check_enforcement(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def check_remember_cookie_deploy(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """``check --deploy``: a remember cookie sent over plain HTTP can be stolen and replayed."""
+    from .remember import cookie_secure, is_enabled
+
+    if not is_enabled() or cookie_secure():
+        return []
+    return [
+        Warning(
+            "The remember-browser cookie is not Secure: it stands in for the second factor "
+            "and would travel over plain HTTP.",
+            hint="Set SESSION_COOKIE_SECURE = True, or TWO_FACTOR_REMEMBER_COOKIE_SECURE = True.",
+            id="two_factor_ui.W003",
+        )
+    ]

@@ -25,7 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "TWO_FACTOR_REMEMBER_COOKIE_PREFIX": "remember-cookie_",
     "TWO_FACTOR_REMEMBER_COOKIE_DOMAIN": None,
     "TWO_FACTOR_REMEMBER_COOKIE_PATH": "/",
-    "TWO_FACTOR_REMEMBER_COOKIE_SECURE": False,
+    # None: follow SESSION_COOKIE_SECURE (an explicit True or False wins).
+    "TWO_FACTOR_REMEMBER_COOKIE_SECURE": None,
     "TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY": True,
     "TWO_FACTOR_REMEMBER_COOKIE_SAMESITE": "Lax",
     # Who must set up a second factor: None, "all", "staff", a dotted path or

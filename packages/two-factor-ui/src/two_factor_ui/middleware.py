@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.urls import NoReverseMatch, reverse
+from django.urls import Resolver404, get_script_prefix, resolve
 from django.utils.translation import gettext_lazy as _
 
 from .conf import ui_settings
@@ -27,8 +27,8 @@ class RequireSetupMiddleware:
 
     Put it after ``AuthenticationMiddleware`` (and ``MessageMiddleware`` to
     show why). Set-up, login, logout, static and media URLs are let through,
-    plus ``TWO_FACTOR_REQUIRE_EXEMPT_URLS`` (paths, path prefixes ending in
-    ``/``, or URL names).
+    plus ``TWO_FACTOR_REQUIRE_EXEMPT_URLS`` (paths below the script prefix,
+    path prefixes ending in ``/``, or URL names with their namespace).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -36,39 +36,54 @@ class RequireSetupMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and not self.is_exempt(request.path_info) and requires_setup(user):
+        if user is not None and not self.is_exempt(request) and requires_setup(user):
             return self.redirect(request)
         return self.get_response(request)
 
-    def exempt_paths(self) -> list[str]:
-        paths = []
-        for name in ALWAYS_EXEMPT:
+    def is_exempt(self, request: HttpRequest) -> bool:
+        """May this request pass without set-up? Decided on the resolved URL.
+
+        URL names are compared with the name the request resolves to, and
+        configured paths with ``path_info`` (the path below the script prefix),
+        so a site mounted under ``SCRIPT_NAME`` keeps its exempt pages; "/" is
+        exempt only when listed itself.
+        """
+        match = getattr(request, "resolver_match", None)
+        if match is None:
             try:
-                paths.append(reverse(f"two_factor:{name}"))
-            except NoReverseMatch:
-                continue
-        for prefix in (getattr(settings, "STATIC_URL", None), getattr(settings, "MEDIA_URL", None)):
-            if prefix and str(prefix).startswith("/"):
-                paths.append(str(prefix))
-            elif prefix and "://" not in str(prefix):
-                paths.append("/" + str(prefix))
+                match = resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404:
+                match = None
+        names = {f"two_factor:{name}" for name in ALWAYS_EXEMPT}
+        paths: list[str] = []
         for entry in ui_settings.TWO_FACTOR_REQUIRE_EXEMPT_URLS:
             entry = str(entry)
             if entry.startswith("/"):
                 paths.append(entry)
             else:
-                try:
-                    paths.append(reverse(entry))
-                except NoReverseMatch:
-                    continue
-        return paths
-
-    def is_exempt(self, path: str) -> bool:
-        for exempt in self.exempt_paths():
+                names.add(entry)
+        if match is not None and match.view_name in names:
+            return True
+        path = request.path_info
+        for exempt in paths:
             if path == exempt or (
-                exempt.endswith("/") and exempt != "/" and path.startswith(exempt)
+                exempt != "/" and exempt.endswith("/") and path.startswith(exempt)
             ):
-                # The login and set-up pages cover their sub-pages (setup/complete/).
+                return True
+        return self._is_static(request.path)
+
+    @staticmethod
+    def _is_static(path: str) -> bool:
+        """Under ``STATIC_URL`` or ``MEDIA_URL`` (when they are set to a path of their own)."""
+        root = get_script_prefix()
+        for name in ("STATIC_URL", "MEDIA_URL"):
+            prefix = str(getattr(settings, name, None) or "")
+            # An unset MEDIA_URL reads as the script prefix: that is every page, not media.
+            if not prefix or "://" in prefix or prefix in ("/", root):
+                continue
+            if not prefix.startswith("/"):
+                prefix = root + prefix
+            if path.startswith(prefix if prefix.endswith("/") else prefix + "/"):
                 return True
         return False
 

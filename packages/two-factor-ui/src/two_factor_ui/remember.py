@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -24,13 +25,25 @@ if TYPE_CHECKING:
 
     from otp_core.models import Device
 
-__all__ = ["is_enabled", "remembered_device", "set_remember_cookie"]
+__all__ = ["cookie_secure", "is_enabled", "remembered_device", "set_remember_cookie"]
 
 SALT = "two_factor_ui.remember"
 
 
 def is_enabled() -> bool:
     return ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE is not None
+
+
+def cookie_secure() -> bool:
+    """Send the cookie over HTTPS only? The setting, else ``SESSION_COOKIE_SECURE``.
+
+    The cookie stands in for a second factor, so it is at least as guarded
+    as the session cookie it accompanies.
+    """
+    value = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_SECURE
+    if value is None:
+        return bool(getattr(settings, "SESSION_COOKIE_SECURE", False))
+    return bool(value)
 
 
 def _password_fingerprint(user: Any) -> str:
@@ -58,7 +71,7 @@ def set_remember_cookie(response: HttpResponse, user: Any, device: Device) -> No
         max_age=int(age),
         domain=ui_settings.TWO_FACTOR_REMEMBER_COOKIE_DOMAIN,
         path=ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PATH,
-        secure=ui_settings.TWO_FACTOR_REMEMBER_COOKIE_SECURE,
+        secure=cookie_secure(),
         httponly=ui_settings.TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY,
         samesite=ui_settings.TWO_FACTOR_REMEMBER_COOKIE_SAMESITE,
     )

@@ -6,15 +6,19 @@ and does not collect this directory.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from otp_core import oath
 from otp_core.session import stored_verifications
+from otp_core.setup_oath import pending_key
 from otp_static.models import StaticDevice
 from otp_totp.models import TOTPDevice
 
@@ -67,7 +71,15 @@ def test_totp_setup_secret_key_qr_and_backup_link(client, user):
     assert qr.status_code == 200
     assert qr["Content-Type"] == "image/svg+xml"
     assert b"<svg" in qr.content
-    key = client.session["wizard_setup_view"]["extra_data"]["state"]["otp_totp"]["key"]
+    key = pending_key(client.session["wizard_setup_view"]["extra_data"]["state"]["otp_totp"])
+    # The pending key is not in the session store in clear, neither hex nor base32.
+    stored = Session.objects.get(session_key=client.session.session_key)
+    decoded = json.dumps(stored.get_decoded())
+    for text in (decoded, stored.session_data):
+        assert key not in text
+        assert key.upper() not in text
+        assert secret_key.replace(" ", "") not in text
+        assert base64.b32encode(bytes.fromhex(key)).decode().rstrip("=") not in text
     code = oath.format_token(oath.totp(bytes.fromhex(key)))
     response = setup_post(client, "totp-0", {"token": code})
     assert response["Location"] == reverse("two_factor:setup_complete")

@@ -51,6 +51,15 @@ class SideChannelMixin(models.Model):
     def get_cooldown(self) -> int:
         return 0
 
+    def budget_destination(self) -> tuple[str, str] | None:
+        """``(channel, normalised destination)`` that send budgets count this device's messages to.
+
+        Plugins override it with their address (``"tel:+31..."``,
+        ``"mailto:..."``), normalised so that two spellings of one destination
+        share one budget; the default counts per device.
+        """
+        return "message", f"device:{self.persistent_id}"
+
     def generate_is_allowed(self) -> tuple[bool, dict | None]:
         cooldown = self.get_cooldown()
         # The cooldown holds while the last code is pending: once it was used,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..ids import parse_pk
 from .throttling import ThrottlingMixin
 from .timestamps import TimestampMixin
 
@@ -106,8 +107,10 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
         With ``for_verify`` the row is locked until the end of the current
         transaction; call it inside ``transaction.atomic()``.
         """
-        model, pk = _split_persistent_id(persistent_id)
-        if model is None:
+        model, raw_pk = _split_persistent_id(persistent_id)
+        # Only a pk the database can hold: 2**63 or "٣" finds nothing, on every backend.
+        pk = parse_pk(model, raw_pk) if model is not None else None
+        if model is None or pk is None:
             return None
         qs = model._default_manager.all()
         if for_verify:

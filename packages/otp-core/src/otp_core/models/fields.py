@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import models
@@ -10,12 +11,20 @@ from .. import crypto
 
 __all__ = ["EncryptedSecretField"]
 
+logger = logging.getLogger("otp_core")
+
 
 class EncryptedSecretField(models.TextField):
     """A text secret stored encrypted with the keys of ``OTP_ENCRYPTION_KEYS``.
 
     Python code sees the plaintext; the column only ever holds ciphertext. The
     value cannot be filtered on, since every write is freshly randomised.
+
+    A value no configured key opens (a key was removed before
+    ``otp_rotate_keys`` ran) reads as :class:`~otp_core.crypto.UnreadableSecret`
+    and is logged, rather than failing every query that loads the row: the
+    device then refuses every token (no 500 at sign-in), and saving the row
+    keeps the ciphertext as it was.
     """
 
     description = "Secret text, encrypted at rest"
@@ -33,9 +42,22 @@ class EncryptedSecretField(models.TextField):
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
-        return crypto.decrypt(value)
+        try:
+            return crypto.decrypt(value)
+        except crypto.DecryptionError:
+            # No secret in the message: only where it is and what to do.
+            logger.error(
+                "A stored secret of %s.%s cannot be decrypted with any key of "
+                "OTP_ENCRYPTION_KEYS; its device refuses every token. Put the removed "
+                "key back and run manage.py otp_rotate_keys (system check otp_core.E015).",
+                self.model._meta.label,
+                self.name,
+            )
+            return crypto.UnreadableSecret(value)
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, crypto.UnreadableSecret):
+            return str(value)  # the ciphertext as it was read: never re-encrypt garbage
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value

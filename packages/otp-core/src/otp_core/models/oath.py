@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import oath
+from ..crypto import UnreadableSecret
 from ..uri import build_uri
 from .fields import EncryptedSecretField
 
@@ -151,5 +152,7 @@ class OATHDeviceMixin(models.Model):
         return render_qr(self.config_url).as_html()
 
     def _check_oath_params(self) -> bool:
-        """True when digits and algorithm are ones the engine supports."""
+        """True when the key is readable and digits and algorithm are supported."""
+        if isinstance(self.key, UnreadableSecret):
+            return False  # a removed encryption key: refuse, never a 500 (otp_core.E015)
         return self.algorithm in oath.ALGORITHMS and self.digits in (6, 7, 8)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import otp_settings
 
-__all__ = ["ThrottlingMixin", "VerifyNotAllowed"]
+__all__ = ["ThrottlingMixin", "VerifyNotAllowed", "doubling_delay_end"]
 
 # 2 ** 32 seconds is over a century: enough, and far from timedelta's limit.
 _MAX_EXPONENT = 32
@@ -33,6 +33,21 @@ class VerifyNotAllowed(str, enum.Enum):
 
     N_FAILED_ATTEMPTS = "N_FAILED_ATTEMPTS"
     LOCKED_OUT = "LOCKED_OUT"
+    #: The user's account reached ``OTP_ACCOUNT_LOCKOUT_FAILURES``: every
+    #: device of the account refuses until it is unlocked.
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+
+
+def doubling_delay_end(count: int, last_failure_at: Any, factor: float) -> Any:
+    """When the delay after ``count`` consecutive failures ends, or None for no delay.
+
+    ``factor * 2 ** (count - 1)`` seconds after the last failure, bounded so a
+    large count or factor cannot overflow (a refusal, never a 500).
+    """
+    if count <= 0 or not factor or last_failure_at is None:
+        return None
+    delay = min(factor * 2 ** min(count - 1, _MAX_EXPONENT), _MAX_DELAY)
+    return last_failure_at + timedelta(seconds=delay)
 
 
 class ThrottlingMixin(models.Model):
@@ -66,12 +81,11 @@ class ThrottlingMixin(models.Model):
 
     def throttled_until(self) -> Any:
         """The time before which tokens are refused, or None."""
-        count = self.throttling_failure_count
-        factor = self.get_throttle_factor()
-        if count <= 0 or not factor or self.throttling_failure_timestamp is None:
-            return None
-        delay = min(factor * 2 ** min(count - 1, _MAX_EXPONENT), _MAX_DELAY)
-        return self.throttling_failure_timestamp + timedelta(seconds=delay)
+        return doubling_delay_end(
+            self.throttling_failure_count,
+            self.throttling_failure_timestamp,
+            self.get_throttle_factor(),
+        )
 
     def verify_is_allowed(self) -> tuple[bool, dict[str, Any] | None]:
         """``(True, None)``, or ``(False, details)`` with a ``reason``."""

@@ -43,9 +43,13 @@ logger = logging.getLogger("otp_phone")
 class Gateway:
     """Base of every gateway; one instance serves one delivery.
 
-    ``request`` is the request that asked for the code (or None): a gateway
-    that needs absolute callback URLs builds them from it.
+    ``request`` is the request that asked for the code (or None). Callback
+    URLs are built from ``OTP_PHONE_CALLBACK_BASE_URL``, never from it.
     """
+
+    #: Does a call through this gateway fetch a URL of this site (Twilio's TwiML)?
+    #: Then ``OTP_PHONE_CALLBACK_BASE_URL`` is required (check otp_phone.E010).
+    needs_callback_url: bool = False
 
     def __init__(self, request: HttpRequest | None = None) -> None:
         self.request = request

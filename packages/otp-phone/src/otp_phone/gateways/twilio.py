@@ -31,6 +31,8 @@ logger = logging.getLogger("otp_phone")
 class Twilio(Gateway):
     """Sends text messages and places calls with the official Twilio client."""
 
+    needs_callback_url = True
+
     def get_client(self) -> Any:
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
@@ -62,7 +64,7 @@ class Twilio(Gateway):
         self._call_api(device, "messages", kwargs)
 
     def make_call(self, device: PhoneDevice, token: str) -> None:
-        url = self.callback_url(sign_call(device.pk, token))
+        url = self.callback_url(sign_call(device, token))
         # POST (Twilio's default, said outright): the view checks the
         # X-Twilio-Signature over this URL and the call's form parameters.
         kwargs = {
@@ -73,21 +75,20 @@ class Twilio(Gateway):
         }
         self._call_api(device, "calls", kwargs)
 
-    def callback_url(self, signed: str) -> str:
+    @staticmethod
+    def callback_url(signed: str) -> str:
         """Absolute URL of the TwiML view for this call (never logged).
 
-        ``OTP_PHONE_CALLBACK_BASE_URL`` wins over the request: the request's
-        Host header is chosen by the client, and a URL on another host would
-        hand the call's token (and so the code) to that host.
+        Built from ``OTP_PHONE_CALLBACK_BASE_URL`` only, never from the
+        request: its Host header is chosen by the client, and a URL on
+        another host would hand the call's token (and so the code) to that
+        host. System check otp_phone.E010 requires the setting.
         """
         path = reverse("otp_phone:twilio_call", args=[signed])
         base = phone_settings.OTP_PHONE_CALLBACK_BASE_URL
-        if not base and self.request is not None:
-            return self.request.build_absolute_uri(path)
         if not base:
             raise ImproperlyConfigured(
-                "Set OTP_PHONE_CALLBACK_BASE_URL: a call placed without a request needs it "
-                "to build the URL Twilio fetches."
+                "Set OTP_PHONE_CALLBACK_BASE_URL: Twilio's calls fetch what to say from it."
             )
         return str(base).rstrip("/") + path
 

@@ -14,9 +14,9 @@ from typing import Any
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import View
+
+from otp_core.views_security import protect_page
 
 from ..a11y import describe_errors
 from ..methods import backup_devices, backup_plugin, remaining_codes
@@ -29,7 +29,7 @@ SESSION_KEY = "two_factor_ui_backup"
 PREFIX = "backup"
 
 
-@method_decorator([never_cache, xframe_options_deny], name="dispatch")
+@method_decorator(protect_page, name="dispatch")
 class BackupTokensView(VerifiedUserRequiredMixin, View):
     """How many codes are left; POST ``generate`` makes a new set."""
 

@@ -8,22 +8,26 @@ for browsers remembered with a valid cookie.
 
 from __future__ import annotations
 
+import math
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 import otp_core
+from otp_core import budgets
 from otp_core.challenges import ChallengeNotAllowed
+from otp_core.ids import parse_pk
 from otp_core.setup import DeviceVerificationForm
+from otp_core.views_security import protect_page
 
 from .. import remember
 from ..conf import ui_settings
@@ -48,7 +52,7 @@ CHALLENGED = "challenged"
 NEXT = "next"
 
 
-@method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
+@method_decorator([sensitive_post_parameters(), csrf_protect, protect_page], name="dispatch")
 class LoginView(StepWizardView):
     """Sign in with a password and, when the user has a device, a second factor."""
 
@@ -59,6 +63,17 @@ class LoginView(StepWizardView):
         ("backup", DeviceVerificationForm),
     )
     redirect_field_name = "next"
+    extra_types: ClassVar[dict[str, Any]] = {
+        USER: (int, str),
+        BACKEND: str,
+        AUTH_TIME: (int, float),
+        DEVICE: str,
+        HAS_BACKUP: bool,
+        USE_BACKUP: bool,
+        REMEMBERED: str,
+        CHALLENGED: str,
+        NEXT: str,
+    }
 
     messages = {
         "timeout": _("Your sign-in took too long. Please enter your password again."),
@@ -71,6 +86,13 @@ class LoginView(StepWizardView):
         self.condition_dict = {"token": self.has_token_step, "backup": self.has_backup_step}
         self.notice: Any = None
         self.challenge_message: str = ""
+
+    def extra_is_sound(self, extra: dict[str, Any]) -> bool:
+        started = extra.get(AUTH_TIME)
+        if started is not None and not math.isfinite(started):
+            return False
+        # A user id the user table cannot hold would be a 500 in the backend's get_user().
+        return extra.get(USER) is None or parse_pk(get_user_model(), extra[USER]) is not None
 
     # -- conditions ---------------------------------------------------------
 
@@ -220,8 +242,8 @@ class LoginView(StepWizardView):
             return
         try:
             challenge = device.generate_challenge(self.request)
-        except ChallengeNotAllowed:
-            self.notice = self.messages["cooldown"]
+        except ChallengeNotAllowed as exc:
+            self.notice = budgets.refusal_message(exc.details) or self.messages["cooldown"]
             return
         except Exception:
             self.notice = self.messages["challenge_failed"]

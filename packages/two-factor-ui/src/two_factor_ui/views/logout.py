@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import LogoutView as DjangoLogoutView
+from django.utils.decorators import method_decorator
+
+from otp_core.views_security import protect_page
 
 __all__ = ["LogoutView"]
 
 
+@method_decorator(protect_page, name="dispatch")
 class LogoutView(DjangoLogoutView):
     """Django's logout view (it validates ``next``) with this package's template."""
 

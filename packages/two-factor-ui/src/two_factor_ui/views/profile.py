@@ -6,16 +6,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import FormView, TemplateView
 
 from otp_core import plugins as registry
-from otp_core.auth import devices_for_user
+from otp_core.removal import disable_two_factor
+from otp_core.views_security import protect_page
 
 from .. import remember
 from ..a11y import describe_errors
@@ -97,7 +95,7 @@ def device_actions(plugin: Any, device: Any) -> list[dict[str, str]]:
     return actions
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator(protect_page, name="dispatch")
 class ProfileView(LoginRequiredMixin, TemplateView):
     """What protects this account, with links to change it."""
 
@@ -148,7 +146,7 @@ class ProfileView(LoginRequiredMixin, TemplateView):
         return context
 
 
-@method_decorator([never_cache, xframe_options_deny], name="dispatch")
+@method_decorator(protect_page, name="dispatch")
 class DisableView(OTPRequiredMixin, FormView):
     """Remove every device of the user after a confirmation (POST only)."""
 
@@ -163,7 +161,5 @@ class DisableView(OTPRequiredMixin, FormView):
         return context
 
     def form_valid(self, form: Any) -> Any:
-        with transaction.atomic():
-            for device in devices_for_user(self.request.user, confirmed=None):
-                device.delete()
+        disable_two_factor(self.request.user, request=self.request)
         return redirect(self.success_url)

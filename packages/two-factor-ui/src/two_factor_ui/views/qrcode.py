@@ -14,8 +14,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.views.generic import View
+
+from otp_core.views_security import protect_page
 
 from ..methods import setup_methods
 from .setup import STEP_SEPARATOR, SetupView, pending_state
@@ -48,7 +49,7 @@ def pending_otpauth_url(request: Any) -> str | None:
     return str(url) if url else None
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator(protect_page, name="dispatch")
 class QRGeneratorView(LoginRequiredMixin, View):
     """GET: the pending set-up's QR code (SVG by default, TWO_FACTOR_QR_FACTORY)."""
 

@@ -10,7 +10,7 @@ the page's context, so a site can override ``two_factor/core/setup.html``.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -18,13 +18,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
-from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import TemplateView
 
 import otp_core
 from otp_core import plugins as registry
 from otp_core.auth import user_has_device
+from otp_core.views_security import protect_page
 
 from ..forms import MethodForm
 from ..methods import backup_devices, backup_plugin, setup_methods
@@ -51,7 +50,7 @@ def pending_state(request: Any) -> tuple[str | None, dict[str, Any]]:
     return extra.get(METHOD_KEY), state if isinstance(state, dict) else {}
 
 
-@method_decorator([never_cache, xframe_options_deny], name="dispatch")
+@method_decorator(protect_page, name="dispatch")
 class SetupView(LoginRequiredMixin, StepWizardView):
     """Set up a second factor with any installed plugin."""
 
@@ -60,6 +59,7 @@ class SetupView(LoginRequiredMixin, StepWizardView):
     keep_data_steps = ("method",)
     wizard_prefix = "setup_view"
     success_url = "two_factor:setup_complete"
+    extra_types: ClassVar[dict[str, Any]] = {METHOD_KEY: str, STATE_KEY: dict, RETURN_KEY: str}
 
     def get_prefix(self, request: Any, *args: Any, **kwargs: Any) -> str:
         return self.wizard_prefix
@@ -70,6 +70,13 @@ class SetupView(LoginRequiredMixin, StepWizardView):
             # Adding a device to an account that has one needs that one first.
             return redirect_to_login(request.get_full_path(), resolve_url("two_factor:login"))
         return super().dispatch(request, *args, **kwargs)
+
+    def known_steps(self) -> set[str]:
+        steps = {"welcome", "method"}
+        for plugin in setup_methods():
+            count = len(plugin.get_setup_forms())
+            steps.update(f"{plugin.name}{STEP_SEPARATOR}{index}" for index in range(count))
+        return steps
 
     # -- the steps --------------------------------------------------------------
 
@@ -117,7 +124,14 @@ class SetupView(LoginRequiredMixin, StepWizardView):
         if step in ("welcome", "method"):
             return form_class(**kwargs)
         state = self._state()
-        form = form_class(user=self.request.user, request=self.request, state=state, **kwargs)
+        try:
+            form = form_class(user=self.request.user, request=self.request, state=state, **kwargs)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # The pending set-up in the session is damaged (a key that is not
+            # hex, a list for a dict): start the wizard over instead of a 500.
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+            return self.get_form(self.steps.first)
         self._set_extra(STATE_KEY, form.state)
         return form
 
@@ -169,7 +183,7 @@ class SetupView(LoginRequiredMixin, StepWizardView):
         return redirect(url)
 
 
-@method_decorator(never_cache, name="dispatch")
+@method_decorator(protect_page, name="dispatch")
 class SetupCompleteView(LoginRequiredMixin, TemplateView):
     """Congratulate the user and point to backup codes."""
 

@@ -8,7 +8,7 @@ step is recorded as done; the final step ends the wizard directly.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from formtools.wizard.views import SessionWizardView
 
@@ -24,6 +24,47 @@ class StepWizardView(SessionWizardView):
 
     #: Steps whose posted data may be kept to fill the form in again.
     keep_data_steps: tuple[str, ...] = ()
+    #: The type each ``extra_data`` key must have; a session holding anything
+    #: else (an older layout, a tampered store) restarts the wizard.
+    extra_types: ClassVar[dict[str, Any]] = {}
+
+    # -- damaged session state ---------------------------------------------
+
+    def known_steps(self) -> set[str]:
+        """Every step name this wizard can have (whatever the conditions say now)."""
+        return set(self.form_list)
+
+    def extra_is_sound(self, extra: dict[str, Any]) -> bool:
+        """Hook: do the ``extra_data`` values make sense beyond their types?"""
+        return True
+
+    def state_is_sound(self, data: Any) -> bool:
+        """Is ``data`` (this wizard's session value) what this wizard writes?"""
+        if not isinstance(data, dict):
+            return False
+        step, extra = data.get("step"), data.get("extra_data")
+        if step is not None and (not isinstance(step, str) or step not in self.known_steps()):
+            return False
+        for key in ("step_data", "step_files"):
+            value = data.get(key)
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and (v is None or isinstance(v, dict)) for k, v in value.items()
+            ):
+                return False
+        if any(data["step_files"].values()):
+            return False  # no step of these wizards takes files
+        if not isinstance(extra, dict):
+            return False
+        done = extra.get(DONE_KEY, [])
+        if not isinstance(done, list) or not all(isinstance(name, str) for name in done):
+            return False
+        for key, kind in self.extra_types.items():
+            if key in extra and (
+                not isinstance(extra[key], kind)
+                or (isinstance(extra[key], bool) and bool not in _as_tuple(kind))
+            ):
+                return False
+        return self.extra_is_sound(extra)
 
     # -- bookkeeping -------------------------------------------------------
 
@@ -102,7 +143,16 @@ class StepWizardView(SessionWizardView):
         return context
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        session = getattr(request, "session", None)
+        if session is not None:
+            key = f"wizard_{self.get_prefix(request, *args, **kwargs)}"
+            if key in session and not self.state_is_sound(session[key]):
+                del session[key]  # formtools starts a fresh wizard
         response = super().dispatch(request, *args, **kwargs)
         if hasattr(request, "session"):
             request.session.modified = True
         return response
+
+
+def _as_tuple(kind: Any) -> tuple[Any, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ...auth import devices_for_user
+from ...removal import disable_two_factor
 from ._users import users_by_name
 
 
@@ -18,7 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, usernames: list[str], **options: Any) -> None:
         with transaction.atomic():
             for user in users_by_name(usernames):
-                devices = devices_for_user(user, confirmed=None)
-                for device in devices:
-                    device.delete()
-                self.stdout.write(f"{user.get_username()}: {len(devices)} device(s) removed")
+                removed = disable_two_factor(user)
+                self.stdout.write(f"{user.get_username()}: {removed} device(s) removed")

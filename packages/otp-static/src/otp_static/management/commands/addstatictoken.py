@@ -5,6 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from otp_core.signals import backup_codes_generated
+
 from .. import backup_device_of, user_named
 
 
@@ -31,4 +33,7 @@ class Command(BaseCommand):
                 except ValueError as exc:
                     raise CommandError(str(exc)) from None
                 code = token
+            backup_codes_generated.send(
+                type(device), user=device.user, device=device, count=1, request=None
+            )
         self.stdout.write(code)

@@ -5,6 +5,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from otp_core.signals import backup_codes_generated
+
 from ...codes import format_code
 from .. import backup_device_of, user_named
 
@@ -38,5 +40,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             device = backup_device_of(user_named(username))
             codes = device.generate_tokens(count) if replace else device.add_tokens(count)
+            backup_codes_generated.send(
+                type(device), user=device.user, device=device, count=len(codes), request=None
+            )
         for code in codes:
             self.stdout.write(format_code(code))

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from otp_core.auth import devices_for_user
+from otp_core.removal import disable_two_factor
 
 from ._accounts import find_users
 
@@ -22,8 +22,7 @@ class Command(BaseCommand):
         users = find_users(usernames)
         with transaction.atomic():
             for user in users:
-                for device in devices_for_user(user, confirmed=None):
-                    device.delete()
+                disable_two_factor(user)
         if options["verbosity"] > 1:
             for user in users:
                 self.stdout.write(f"{user.get_username()}: disabled")
