@@ -66,10 +66,14 @@ class OATHSetupForm(SetupStepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        pending = self.state.get(self.state_key)
+        pending: Any = self.state.get(self.state_key)
         key = self._pending_key(pending)
         params = self.initial_params()
-        if key is None or set(pending) - {ENCRYPTED_KEY} != set(params):
+        if (
+            key is None
+            or not isinstance(pending, dict)
+            or set(pending) - {ENCRYPTED_KEY} != set(params)
+        ):
             # First display, or a damaged or foreign entry: a new key.
             key = random_hex_key()
             pending = {ENCRYPTED_KEY: crypto.encrypt(key), **params}

@@ -26,15 +26,24 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
+    # Several packages' browser tests run in one pytest session, and Playwright's
+    # sync API allows one instance per thread: the first fixture starts it, the
+    # others share it through the config.
+    shared = getattr(request.config, "_otp_chromium", None)
+    if shared is not None:
+        yield shared
+        return
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        request.config._otp_chromium = chromium  # type: ignore[attr-defined]
         yield chromium
+        request.config._otp_chromium = None  # type: ignore[attr-defined]
         chromium.close()
 
 
