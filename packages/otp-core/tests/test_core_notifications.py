@@ -320,3 +320,25 @@ def test_every_event_has_templates():
     for event in EVENTS:
         get_template(f"otp_core/notifications/{event}_subject.txt")
         get_template(f"otp_core/notifications/{event}_body.txt")
+
+
+@pytest.mark.parametrize("how", ["delete view", "delete_selected action"])
+def test_deleting_in_the_admin_mails_the_owner(
+    how, user, device, verified_login, django_user_model, committed
+):
+    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    admin_device = ExampleDevice.objects.create(user=admin_user, name="root's", confirmed=True)
+    client = verified_login(admin_user, admin_device)
+    base = f"/admin/{ExampleDevice._meta.app_label}/{ExampleDevice._meta.model_name}/"
+    with committed():
+        if how == "delete view":
+            response = client.post(f"{base}{device.pk}/delete/", {"post": "yes"})
+        else:
+            response = client.post(
+                base,
+                {"action": "delete_selected", "_selected_action": [device.pk], "post": "yes"},
+            )
+    assert response.status_code == 302
+    assert not ExampleDevice.objects.filter(pk=device.pk).exists()
+    message = only_mail("A second factor was removed from your account")
+    assert message.to == [user.email]

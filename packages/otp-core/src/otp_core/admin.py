@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from .conf import otp_settings
 from .forms import OTPAuthenticationFormMixin
 from .ids import parse_pk
+from .removal import remove_device
 from .widgets import OneTimeCodeInput
 
 __all__ = ["DeviceAdmin", "OTPAdminAuthenticationForm", "OTPAdminSite", "OTPAdminSiteMixin"]
@@ -71,6 +72,14 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
 
 class DeviceAdmin(admin.ModelAdmin):
     """Base admin for device models: owner, state, throttling, and an unlock action."""
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        # Through otp_core.removal, so the owner hears of it (device_removed).
+        remove_device(obj, request=request)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for device in queryset:
+            remove_device(device, request=request)
 
     def get_object(self, request: Any, object_id: str, from_field: Any = None) -> Any:
         # An id no row can have ("٣", 2**63) is "not found" on every backend,
