@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
 from .forms import OTPAuthenticationFormMixin
 from .ids import parse_pk
@@ -70,7 +71,7 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
         super().__init__(name)
 
 
-class DeviceAdmin(admin.ModelAdmin):
+class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
     """Base admin for device models: owner, state, throttling, and an unlock action."""
 
     def delete_model(self, request: Any, obj: Any) -> None:
@@ -80,13 +81,6 @@ class DeviceAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for device in queryset:
             remove_device(device, request=request)
-
-    def get_object(self, request: Any, object_id: str, from_field: Any = None) -> Any:
-        # An id no row can have ("٣", 2**63) is "not found" on every backend,
-        # where Django 4.2 on SQLite would raise OverflowError (a 500).
-        if from_field is None and parse_pk(self.model, object_id) is None:
-            return None
-        return super().get_object(request, object_id, from_field)
 
     list_display: tuple[str, ...] = (
         "name",

@@ -13,12 +13,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.urls import register_converter
 from django.urls.converters import get_converters
 
-__all__ = ["INT64_MAX", "IdConverter", "parse_int_id", "parse_pk"]
+__all__ = [
+    "INT64_MAX",
+    "IdConverter",
+    "SafeModelChoiceField",
+    "parse_int_id",
+    "parse_pk",
+]
 
 INT64_MAX = 2**63 - 1
 _INTEGER = re.compile(r"-?[0-9]{1,20}\Z")
@@ -58,6 +65,23 @@ def parse_pk(model: Any, value: Any) -> Any | None:
         return field.to_python(value)
     except (ValidationError, ValueError, TypeError, OverflowError):
         return None
+
+
+class SafeModelChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` for which a value no row can have is "not a choice"."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        model = self.queryset.model
+        by_pk = self.to_field_name in (None, model._meta.pk.name, model._meta.pk.attname)
+        if by_pk and parse_pk(model, value) is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
 
 
 class IdConverter:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from otp_core.admin import DeviceAdmin
+from otp_core.admin_ids import SafeIdAdminMixin
 
 from .models import RemoteYubikeyDevice, ValidationService, YubikeyDevice
 from .validators import aes_key_validator, api_key_validator
@@ -93,7 +94,7 @@ class ValidationServiceForm(forms.ModelForm):
 
 
 @admin.register(ValidationService)
-class ValidationServiceAdmin(admin.ModelAdmin):
+class ValidationServiceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
     form = ValidationServiceForm
     list_display = ("name", "api_id", "api_version")
     search_fields = ("name",)

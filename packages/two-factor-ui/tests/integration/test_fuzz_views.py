@@ -485,7 +485,11 @@ def _has_form_errors(context: Any) -> bool:
         return False
     stack: list[Any] = []
     for ctx in context if isinstance(context, list) else [context]:
-        stack += list(getattr(ctx, "flatten", dict)().values()) if hasattr(ctx, "flatten") else []
+        # Context.dicts rather than flatten(): Django 4.2's flatten() fails on
+        # the admin changelist's context (a layer that is not a mapping).
+        for layer in getattr(ctx, "dicts", []):
+            if isinstance(layer, dict):
+                stack += list(layer.values())
     for value in stack:
         form = getattr(value, "form", value)
         if isinstance(form, BaseForm) and form.is_bound and form.errors:
