@@ -80,7 +80,7 @@ class PhoneNumberStep(_PhoneSetup, SetupStepForm):
         super().__init__(*args, **kwargs)
         choices = available_methods()
         self.fields["method"].choices = choices
-        if len(choices) == 1:
+        if choices:  # a text message unless the user asks for a call
             self.fields["method"].initial = choices[0][0]
         self.challenge: Any = None
 
