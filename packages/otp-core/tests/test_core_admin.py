@@ -205,3 +205,102 @@ def test_superuser_adds_devices_for_anyone(client, other_user, device, django_us
     data = {"name": "issued", "confirmed": "on", "counter": 0, "user": other_user.pk}
     assert client.post(f"{CHANGELIST}add/", data).status_code == 302
     assert type(device).objects.filter(user=other_user, name="issued").exists()
+
+
+CHALLENGE_CHANGELIST = "/admin/otp_example/examplechallengedevice/"
+
+
+def _staff_with_device_rights(user):
+    from django.contrib.auth.models import Permission
+
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="otp_example", codename__endswith="examplechallengedevice"
+        )
+    )
+    return user
+
+
+@pytest.mark.parametrize("role", ["staff", "superuser"])
+def test_the_admin_confirms_a_pending_device_only_with_its_code(
+    client, user, other_user, device, django_user_model, role
+):
+    """A pending device's destination was chosen by whoever started the set-up."""
+    from otp_example.models import ExampleChallengeDevice, outbox
+
+    from otp_core import signals
+    from otp_core.challenges import issue_challenge
+
+    if role == "staff":
+        admin_user = _staff_with_device_rights(user)
+        verify_session_of(client, admin_user, device)
+        owner = admin_user  # staff see and change their own devices
+    else:
+        admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+        verify_session_of(
+            client, admin_user, ExampleDevice.objects.create(user=admin_user, name="k")
+        )
+        owner = other_user
+    pending = ExampleChallengeDevice.objects.create(user=owner, name="pending", confirmed=False)
+    url = f"{CHALLENGE_CHANGELIST}{pending.pk}/change/"
+    assert b'name="confirmation_code"' in client.get(url).content
+    # Ticking the box alone: a form error, the device stays pending.
+    response = client.post(url, {"name": "pending", "confirmed": "on"})
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors.as_data()["confirmed"]
+    assert error.code == "confirm_in_admin"
+    pending.refresh_from_db()
+    assert pending.confirmed is False
+    # A wrong code: refused (and counted by the device's throttle).
+    outbox.clear()
+    issue_challenge(pending)
+    [code] = outbox
+    wrong = "000000" if code != "000000" else "111111"
+    response = client.post(url, {"name": "pending", "confirmed": "on", "confirmation_code": wrong})
+    assert response.status_code == 200
+    assert "confirmation_code" in response.context["adminform"].form.errors
+    pending.refresh_from_db()
+    assert pending.confirmed is False
+    assert pending.throttling_failure_count == 1
+    # Clearing "confirmed" (suspending a device) needs nothing.
+    working = ExampleChallengeDevice.objects.create(user=owner, name="working")
+    working_url = f"{CHALLENGE_CHANGELIST}{working.pk}/change/"
+    assert b'name="confirmation_code"' not in client.get(working_url).content
+    assert client.post(working_url, {"name": "working"}).status_code == 302
+    working.refresh_from_db()
+    assert working.confirmed is False
+    # The code the device was sent confirms it, and the owner is told.
+    pending.throttle_reset()
+    added = []
+
+    def receiver(sender, device, request=None, **kwargs):
+        added.append((device.pk, request is not None))
+
+    signals.device_added.connect(receiver, weak=False)
+    try:
+        data = {"name": "pending", "confirmed": "on", "confirmation_code": code}
+        response = client.post(url, data)
+    finally:
+        signals.device_added.disconnect(receiver)
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.confirmed is True
+    assert added == [(pending.pk, True)]
+
+
+def test_the_oath_admin_offers_the_code_field_on_a_pending_device(client, user, device):
+    """OATH admins declare their own fieldsets: the code field is added to them."""
+    from otp_example.models import ExampleOATHDevice
+
+    staff = user
+    staff.is_staff = True
+    staff.is_superuser = True
+    staff.save()
+    verify_session_of(client, staff, device)
+    pending = ExampleOATHDevice.objects.create(user=staff, name="app", confirmed=False)
+    page = client.get(f"/admin/otp_example/exampleoathdevice/{pending.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="confirmation_code"' in page.content
+    assert b'autocomplete="one-time-code"' in page.content

@@ -86,15 +86,49 @@ def test_the_short_window_moves_on_and_the_daily_one_holds(user):
     assert len(outbox) == 11
 
 
+def pending_device(user, name="Text messages"):
+    return ExampleChallengeDevice.objects.create(user=user, name=name, confirmed=False)
+
+
 def test_new_devices_do_not_reset_a_destination(user, other_user, one_number):
-    devices = [new_device(user, f"d{i}") for i in range(4)]
-    devices += [new_device(other_user, f"e{i}") for i in range(4)]
+    devices = [pending_device(user, f"d{i}") for i in range(4)]
+    devices += [pending_device(other_user, f"e{i}") for i in range(4)]
     send_all(devices, 40)
     assert len(outbox) == 3
     # Deleting every device (or the account) gives the number no fresh budget.
     ExampleChallengeDevice.objects.all().delete()
     other_user.delete()
-    send_all([new_device(user, "again")], 5)
+    send_all([pending_device(user, "again")], 5)
+    assert len(outbox) == 3
+
+
+def test_other_accounts_set_ups_cannot_deny_a_confirmed_devices_sign_in(
+    user, other_user, django_user_model, one_number
+):
+    """Issue 8 follow-up: a third party exhausting the victim's number in set-up."""
+    victim = new_device(user, "victim's phone")
+    # The attacker restarts the set-up wizard with the victim's number until refused.
+    for _ in range(6):
+        SendStep({}, user=other_user, state={}).is_valid()
+    assert len(outbox) == 3
+    # The victim's confirmed device still sends its sign-in codes ...
+    assert send_all([victim], 3) == []
+    assert len(outbox) == 6
+    form = OTPTokenForm(user, None, data={"otp_device": victim.persistent_id, "otp_challenge": "1"})
+    assert not form.is_valid()
+    assert [e.code for e in form.non_field_errors().as_data()] == ["send_budget"]
+    # ... and the set-up path stays capped for every account.
+    third = django_user_model.objects.create_user("third", password="x")
+    form = SendStep({}, user=third, state={})
+    assert not form.is_valid()
+    assert form.errors["__all__"][0].startswith("Too many codes were sent.")
+    assert len(outbox) == 6
+
+
+def test_a_confirmed_devices_sends_still_cap_set_ups_of_its_number(user, other_user, one_number):
+    send_all([new_device(user)], 3)
+    form = SendStep({}, user=other_user, state={})
+    assert not form.is_valid()
     assert len(outbox) == 3
 
 
@@ -248,6 +282,24 @@ def test_pending_devices_expire(user, settings):
     )
     assert SendStep(user=user, state={"example_pending": stale.pk}).pending_device() is None
     assert not ExampleChallengeDevice.objects.filter(pk=stale.pk).exists()
+
+
+def test_pending_devices_without_created_at_expire(user):
+    """Rows imported from django-otp have no creation time: they count as expired."""
+    stale = ExampleChallengeDevice.objects.create(user=user, name="p", confirmed=False)
+    ExampleChallengeDevice.objects.filter(pk=stale.pk).update(created_at=None)
+    assert SendStep(user=user, state={"example_pending": stale.pk}).pending_device() is None
+    assert not ExampleChallengeDevice.objects.filter(pk=stale.pk).exists()
+
+
+def test_prune_command_deletes_pending_devices_without_created_at(user):
+    stale = ExampleChallengeDevice.objects.create(user=user, name="p", confirmed=False)
+    kept = new_device(user, "mine")
+    ExampleChallengeDevice.objects.filter(pk__in=[stale.pk, kept.pk]).update(created_at=None)
+    out = io.StringIO()
+    call_command("otp_prune_sends", stdout=out)
+    assert out.getvalue() == "Deleted 0 send records and 1 expired pending devices.\n"
+    assert list(ExampleChallengeDevice.objects.all()) == [kept]
 
 
 def test_a_pending_device_is_never_usable_for_sign_in(user):

@@ -66,7 +66,34 @@ def test_without_the_service_setup_is_unavailable(user, service, key, settings):
     settings.OTP_YUBIKEY_SETUP_SERVICE = "missing"
     form = setup_form(user, key.otp())
     assert not form.is_valid()
+    [error] = form.errors.as_data()["otp"]
+    assert error.code == "unavailable"
+    assert "YubiKey set-up is not configured on this site" in error.messages[0]
+    # Whatever was typed: touching the key again cannot help.
+    form = setup_form(user, "123456")
+    assert not form.is_valid()
     assert form.errors.as_data()["otp"][0].code == "unavailable"
+
+
+def test_saving_a_set_up_key_sends_device_added_once(user, service, ykval, key, rf):
+    from otp_core import signals
+
+    added = []
+
+    def receiver(sender, device, request=None, **kwargs):
+        added.append((sender, device, request))
+
+    request = rf.post("/")
+    form = YubikeySetupForm(
+        data={"otp": key.otp()}, user=user, request=request, state={"name": "Blue key"}
+    )
+    signals.device_added.connect(receiver, weak=False)
+    try:
+        assert form.is_valid(), form.errors
+        device = form.save()
+    finally:
+        signals.device_added.disconnect(receiver)
+    assert added == [(RemoteYubikeyDevice, device, request)]
 
 
 def test_a_registered_key_cannot_be_added_again(user, other_user, remote_device, ykval, key):

@@ -217,3 +217,61 @@ def test_yubicloud_is_the_default(service):
     assert service.urls() == ["https://api.yubico.com/wsapi/2.0/verify"]
     service.base_url = "https://a.example/verify\nhttps://b.example/verify "
     assert service.urls() == ["https://a.example/verify", "https://b.example/verify"]
+
+
+@pytest.fixture
+def failures():
+    """The keyword arguments of every ``verification_failed`` signal sent."""
+    from otp_core import signals
+
+    seen: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        seen.append(kwargs)
+
+    signals.verification_failed.connect(receiver, weak=False)
+    yield seen
+    signals.verification_failed.disconnect(receiver)
+
+
+@pytest.mark.parametrize(
+    ("status", "mode", "reason"),
+    [
+        ("REPLAYED_OTP", "", "replayed_otp"),
+        ("BAD_SIGNATURE", "", "bad_request_signature"),
+        ("OK", "forge", "forged_answer"),
+        ("OK", "slow", "timeout"),
+    ],
+)
+def test_the_refusal_reason_reaches_the_verification_failed_signal(
+    remote_device, key, ykval, service, failures, status, mode, reason
+):
+    service.param_timeout = 1
+    service.save()
+    ykval.status, ykval.mode, ykval.delay = status, mode, 2
+    otp = key.otp()
+    result = verify(remote_device, otp)
+    assert (result.accepted, result.reason) == (False, "mismatch")
+    expected_status = status if mode == "" else None
+    assert result.details == {"yubikey_reason": reason, "yubikey_status": expected_status}
+    [sent] = failures
+    assert sent["reason"] == "mismatch"
+    assert sent["details"] == result.details
+    assert otp not in repr(sent["details"])
+    assert key.public_id not in repr(sent["details"])
+
+
+def test_another_keys_otp_says_so_in_the_signal(remote_device, key, ykval, failures):
+    verify(remote_device, key.otp(public_id="vvccccdfhnfl"))
+    assert failures[-1]["details"] == {"yubikey_reason": "other_key", "yubikey_status": None}
+    verify(remote_device, "not an otp at all")
+    assert failures[-1]["details"] == {"yubikey_reason": "malformed_otp", "yubikey_status": None}
+
+
+def test_the_default_timeout_is_at_most_five_seconds():
+    """The device row stays locked during the call (docs): the default keeps it short."""
+    from otp_yubikey.models import ValidationService
+
+    assert ValidationService._meta.get_field("param_timeout").default <= 5
+    assert ValidationService(name="x", api_key="").client_config().timeout <= 5
+    assert ServiceConfig(urls=(), api_id=1, api_key=b"k").timeout <= 5

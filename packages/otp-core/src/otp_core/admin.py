@@ -7,18 +7,27 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
-from .forms import OTPAuthenticationFormMixin
+from .forms import OTPAuthenticationFormMixin, refusal_error
 from .ids import parse_pk
 from .removal import remove_device
+from .verification import verify
 from .widgets import OneTimeCodeInput
 
-__all__ = ["DeviceAdmin", "OTPAdminAuthenticationForm", "OTPAdminSite", "OTPAdminSiteMixin"]
+__all__ = [
+    "ConfirmationGuardForm",
+    "DeviceAdmin",
+    "OTPAdminAuthenticationForm",
+    "OTPAdminSite",
+    "OTPAdminSiteMixin",
+]
 
 
 class OTPAdminAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
@@ -71,8 +80,91 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
         super().__init__(name)
 
 
+class ConfirmationGuardForm(forms.ModelForm):
+    """A pending device's admin form: *confirmed* needs one of the device's codes.
+
+    A pending device's destination (a number, an address, a key) was chosen by
+    whoever started the set-up; ticking *confirmed* alone would make it a
+    working factor without its code ever being entered. So ticking it needs a
+    code the device accepts (the authenticator app's, or the one sent during
+    the set-up), checked through otp-core's one path (throttled like any other
+    attempt). Clearing *confirmed* on a confirmed device needs nothing.
+    """
+
+    confirmation_code = forms.CharField(
+        label=_("Code"),
+        required=False,
+        max_length=64,
+        widget=OneTimeCodeInput(),
+        help_text=_("To confirm this device, tick “confirmed” and enter a code it gives."),
+    )
+
+    #: The admin's request (set by ``DeviceAdmin.get_form``), for the signals.
+    request: Any = None
+    error_messages = {
+        "invalid_token": _("This code was not accepted; the device stays unconfirmed."),
+        "throttled": _("Too many wrong codes. Please try again in %(seconds)d seconds."),
+        "locked_out": _("This device is locked after too many wrong codes."),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.confirmed_by_code = False
+        # Still the stored value: the form's values reach the instance after clean().
+        pending = self.instance.pk is not None and not self.instance.confirmed
+        if not pending or not cleaned.get("confirmed") or self.errors:
+            return cleaned
+        code = (cleaned.get("confirmation_code") or "").strip()
+        if not code:
+            self.add_error(
+                "confirmed",
+                forms.ValidationError(
+                    _("A device is confirmed only by entering one of its codes."),
+                    code="confirm_in_admin",
+                ),
+            )
+            return cleaned
+        result = verify(self.instance, code, request=self.request)
+        if not result.accepted:
+            self.add_error("confirmation_code", refusal_error(result, self.error_messages))
+            return cleaned
+        self.confirmed_by_code = True
+        return cleaned
+
+
 class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
     """Base admin for device models: owner, state, throttling, and an unlock action."""
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is not None and not getattr(obj, "confirmed", True) and "form" not in kwargs:
+            # Whatever form a plugin's admin sets, confirming a pending device
+            # takes one of its codes.
+            base = self.form
+            kwargs["form"] = type(
+                base.__name__, (ConfirmationGuardForm, base), {"request": request}
+            )
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def confirmation_fieldsets(self, obj: Any, fieldsets: Any) -> list[Any]:
+        """``fieldsets`` plus the code field of a pending device, if they lack it.
+
+        An admin that builds its own ``get_fieldsets`` returns its list through
+        this, so a pending device can be confirmed with a code there too.
+        """
+        fieldsets = list(fieldsets)
+        pending = obj is not None and not getattr(obj, "confirmed", True)
+        if pending and "confirmation_code" not in flatten_fieldsets(fieldsets):
+            fieldsets.append((_("Confirm"), {"fields": ["confirmation_code"]}))
+        return fieldsets
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        return self.confirmation_fieldsets(obj, super().get_fieldsets(request, obj))
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if getattr(form, "confirmed_by_code", False):
+            # As when a set-up wizard confirms a device: the owner is told.
+            signals.device_added.send(type(obj), device=obj, request=request)
 
     def delete_model(self, request: Any, obj: Any) -> None:
         # Through otp_core.removal, so the owner hears of it (device_removed).

@@ -65,7 +65,7 @@ class OATHDeviceAdmin(DeviceAdmin):
             ]
             if self.may_see_key(request, obj):
                 fieldsets.append((_("Authenticator app"), {"fields": ["qrcode_link"]}))
-        return fieldsets
+        return self.confirmation_fieldsets(obj, fieldsets)
 
     # -- the QR page ------------------------------------------------------
 

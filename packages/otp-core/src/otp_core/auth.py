@@ -16,11 +16,13 @@ if TYPE_CHECKING:
 __all__ = ["devices_for_user", "login", "match_token", "user_has_device", "verify_token"]
 
 
-def login(request: HttpRequest, device: Device) -> None:
+def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -> None:
     """Record that ``device`` verified this session and rotate the session key.
 
     The user must already be logged in with Django's ``login()``. Several
     calls with different devices record several verifications.
+    ``passwordless``: the device signed the user in alone (a passkey with
+    user verification), so it stands for both factors.
     """
     from . import signals
 
@@ -29,7 +31,7 @@ def login(request: HttpRequest, device: Device) -> None:
         raise ValueError("otp_core.login() needs the device's owner logged in on the request.")
     # A new privilege level gets a new session id (no session fixation).
     request.session.cycle_key()
-    record_verification(request.session, device)
+    record_verification(request.session, device, passwordless=passwordless)
     if isinstance(user, OTPUser):
         user.otp_device = device  # type: ignore[misc]  # OTPUser.__setattr__ stores it
         request.otp.invalidate()  # type: ignore[attr-defined]

@@ -4,11 +4,15 @@ A cooldown on a device row is no limit: a set-up restart makes a new device.
 So every message a device sends is one :class:`~otp_core.models.SendRecord`
 row, and :func:`otp_core.challenges.issue_challenge` refuses a send once a
 window of ``OTP_SEND_BUDGET_DESTINATION``, ``OTP_SEND_BUDGET_USER`` or
-``OTP_SEND_BUDGET_CLIENT`` is full. The check and the new row are written in
-the transaction that sends, after locks that serialise every send of the same
-user (the user's row) and, on PostgreSQL, of the same destination and client
-address (transaction-level advisory locks), so concurrent requests cannot
-overspend.
+``OTP_SEND_BUDGET_CLIENT`` is full. The destination budget of a confirmed
+device counts only its own user's sends (so another account's set-ups cannot
+deny a user's sign-in); a device in set-up counts every account's.
+
+The check and the new row are written in the transaction that sends, after
+locks that serialise every send of the same user (the user's row) and of the
+same destination and client address (transaction-level advisory locks on
+PostgreSQL, ``GET_LOCK`` held until the transaction has ended on
+MariaDB/MySQL), so concurrent requests cannot overspend.
 
 Destinations and client addresses are stored as keyed digests (HMAC-SHA256
 with a key derived from ``OTP_ENCRYPTION_KEYS``). Rows are counted under every
@@ -22,6 +26,8 @@ import functools
 import hashlib
 import hmac
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -42,10 +48,14 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
+    "LOCK_WAIT_SECONDS",
+    "SEND_BUDGET_BUSY",
     "SEND_BUDGET_EXHAUSTED",
+    "BudgetBusy",
     "SendTarget",
     "client_address",
     "digests",
+    "lock_scope",
     "longest_window",
     "record",
     "refusal",
@@ -75,6 +85,10 @@ class SendTarget:
     destination: tuple[str, ...]
     #: The same for the client's address; empty without a request.
     client: tuple[str, ...]
+    #: Whether the sending device is confirmed. A confirmed device's destination
+    #: budget counts only its own user's sends, so nobody else's set-ups can spend
+    #: it; a device in set-up counts every account's sends to that destination.
+    confirmed: bool = False
 
 
 @functools.lru_cache(maxsize=8)
@@ -128,6 +142,7 @@ def target_for(device: Any, request: HttpRequest | None) -> SendTarget | None:
         channel=str(channel),
         destination=digests(str(address)),
         client=digests("client:" + client) if client else (),
+        confirmed=bool(getattr(device, "confirmed", False)),
     )
 
 
@@ -142,12 +157,79 @@ def longest_window() -> int:
     return max(windows, default=0)
 
 
+#: Seconds a send waits on MariaDB/MySQL for another send to the same destination
+#: or from the same address; past that it is refused as busy, never blocked for long.
+LOCK_WAIT_SECONDS = 10
+
+#: The ``reason`` of a ``ChallengeNotAllowed`` when that wait ran out.
+SEND_BUDGET_BUSY = "SEND_BUDGET_BUSY"
+
+
+class BudgetBusy(Exception):
+    """Another send held the destination's or address's lock for too long."""
+
+
+def _lock_keys(target: SendTarget) -> list[str]:
+    """The destination's and client's current digests, sorted: a fixed lock order."""
+    return sorted(set(target.destination[:1] + target.client[:1]))
+
+
+@contextmanager
+def lock_scope(alias: str) -> Iterator[None]:
+    """Hold the MariaDB/MySQL locks :func:`serialise` takes until this block ends.
+
+    MariaDB has no transaction-level advisory lock, only ``GET_LOCK``, which
+    belongs to the connection. Wrap the transaction that sends in this block:
+    on leaving it (after the commit or the rollback) the locks are released
+    with ``RELEASE_LOCK``. Scopes nest; the outermost one releases. Elsewhere
+    it does nothing.
+    """
+    connection = connections[alias]
+    depth = getattr(connection, "_otp_budget_lock_depth", 0)
+    connection._otp_budget_lock_depth = depth + 1
+    if depth == 0:
+        connection._otp_budget_locks = []
+    try:
+        yield
+    finally:
+        connection._otp_budget_lock_depth = depth
+        if depth == 0:
+            held, connection._otp_budget_locks = connection._otp_budget_locks, []
+            if held and connection.connection is not None:
+                try:
+                    with connection.cursor() as cursor:
+                        for name in reversed(held):
+                            cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
+                except DatabaseError:
+                    # A broken connection: the server dropped its locks with it.
+                    connection.close()
+
+
+def _get_locks(connection: Any, target: SendTarget) -> None:
+    if getattr(connection, "_otp_budget_lock_depth", 0) == 0:
+        raise RuntimeError("budgets.serialise() on MariaDB/MySQL needs budgets.lock_scope()")
+    held: list[str] = connection._otp_budget_locks
+    with connection.cursor() as cursor:
+        for key in _lock_keys(target):
+            name = "otp_core.send." + key[:40]
+            if name in held:
+                continue
+            cursor.execute("SELECT GET_LOCK(%s, %s)", [name, LOCK_WAIT_SECONDS])
+            (obtained,) = cursor.fetchone()
+            if obtained != 1:
+                raise BudgetBusy
+            held.append(name)
+
+
 def serialise(target: SendTarget, alias: str) -> None:
     """Lock what the budgets of ``target`` count, until the transaction ends.
 
     The user's row everywhere; on PostgreSQL also advisory locks for the
-    destination and the client address, taken in a fixed order (no deadlock).
-    SQLite needs nothing: the caller holds the database's write lock already.
+    destination and the client address, taken in a fixed order (no deadlock);
+    on MariaDB/MySQL the same as ``GET_LOCK`` locks held until the enclosing
+    :func:`lock_scope` ends (raises :class:`BudgetBusy` after
+    :data:`LOCK_WAIT_SECONDS`). SQLite needs nothing: the caller holds the
+    database's write lock already.
     """
     connection = connections[alias]
     if not connection.features.has_select_for_update:
@@ -162,19 +244,23 @@ def serialise(target: SendTarget, alias: str) -> None:
         )
     if connection.vendor == "postgresql":
         keys = sorted(
-            {
-                int.from_bytes(bytes.fromhex(d[:16]), "big", signed=True)
-                for d in (target.destination[:1] + target.client[:1])
-            }
+            {int.from_bytes(bytes.fromhex(d[:16]), "big", signed=True) for d in _lock_keys(target)}
         )
         with connection.cursor() as cursor:
             for key in keys:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    elif connection.vendor == "mysql":
+        _get_locks(connection, target)
 
 
 def _scope_filter(scope: str, target: SendTarget) -> Q | None:
     if scope == "destination":
-        return Q(destination_digest__in=target.destination)
+        condition = Q(destination_digest__in=target.destination)
+        if target.confirmed and target.user_id is not None:
+            # A third party starting set-ups with this destination must not
+            # lock its owner out of signing in (denial of service).
+            condition &= Q(user_id=target.user_id)
+        return condition
     if scope == "user":
         return Q(user_id=target.user_id) if target.user_id is not None else None
     return Q(client_digest__in=target.client) if target.client else None

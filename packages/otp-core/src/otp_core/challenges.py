@@ -9,9 +9,11 @@ failed delivery (which rolls back) costs nothing and no race overspends.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import router, transaction
+from django.utils import timezone
 
 from . import budgets
 from .verification import locked
@@ -43,14 +45,25 @@ def issue_challenge(device: Device, request: HttpRequest | None = None) -> Chall
         return None
     model = type(device)
     alias = router.db_for_write(model, instance=device)
-    with transaction.atomic(using=alias):
+    # The scope outlives the transaction: MariaDB's budget locks are released
+    # only once the ledger row is committed (or rolled back).
+    with budgets.lock_scope(alias), transaction.atomic(using=alias):
         current = locked(device)
         allowed, details = current.generate_is_allowed()
         if not allowed:
             raise ChallengeNotAllowed(details)
         target = budgets.target_for(current, request)
         if target is not None:
-            budgets.serialise(target, alias)
+            try:
+                budgets.serialise(target, alias)
+            except budgets.BudgetBusy:
+                raise ChallengeNotAllowed(
+                    {
+                        "reason": budgets.SEND_BUDGET_BUSY,
+                        "next_generation_at": timezone.now()
+                        + timedelta(seconds=budgets.LOCK_WAIT_SECONDS),
+                    }
+                ) from None
             refusal = budgets.refusal(target, alias)
             if refusal is not None:
                 raise ChallengeNotAllowed(refusal)

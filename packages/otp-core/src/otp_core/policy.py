@@ -39,17 +39,22 @@ class Policy:
     ``factors``: the acceptable kinds (any second factor when None).
     ``max_age``: seconds (or a timedelta) since the qualifying verification.
     ``level``: the minimum assurance level (:data:`AAL2`, :data:`AAL3`).
+    ``passwordless``: None accepts any verification; False only a second
+    factor given after a password (not a passkey sign-in); True only a
+    passkey sign-in, which stands for both factors.
     """
 
     factors: frozenset[str] | None = None
     max_age: float | None = None
     level: int | None = None
+    passwordless: bool | None = None
 
     def __init__(
         self,
         factors: Iterable[str] | str | None = None,
         max_age: float | timedelta | None = None,
         level: int | None = None,
+        passwordless: bool | None = None,
     ) -> None:
         if isinstance(factors, str):
             factors = [factors]
@@ -60,12 +65,15 @@ class Policy:
         object.__setattr__(self, "factors", None if factors is None else frozenset(factors))
         object.__setattr__(self, "max_age", max_age)
         object.__setattr__(self, "level", level)
+        object.__setattr__(self, "passwordless", passwordless)
 
     def accepts(self, verification: Verification, now: float) -> bool:
         """Does this one verification satisfy the policy at time ``now``?"""
         if self.factors is not None and verification.amr not in self.factors:
             return False
         if self.level is not None and assurance_level(verification.amr) < self.level:
+            return False
+        if self.passwordless is not None and verification.passwordless != self.passwordless:
             return False
         return not (self.max_age is not None and now - verification.at > self.max_age)
 

@@ -43,6 +43,9 @@ class Verification:
     device_id: str
     amr: str
     at: float
+    #: A passkey sign-in with user verification: the device stood for both
+    #: factors (no password was given), as opposed to password + device.
+    passwordless: bool = False
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.at
@@ -54,23 +57,43 @@ def stored_verifications(session: Any) -> list[Verification]:
     result = []
     for item in raw if isinstance(raw, list) else []:
         try:
-            result.append(Verification(str(item["d"]), str(item["k"]), float(item["t"])))
+            result.append(
+                Verification(
+                    str(item["d"]), str(item["k"]), float(item["t"]), item.get("p") is True
+                )
+            )
         except (KeyError, TypeError, ValueError):
             continue
     return result
 
 
-def record_verification(session: Any, device: Device, at: float | None = None) -> Verification:
-    """Append a verification of ``device`` to ``session`` (one entry per device)."""
+def record_verification(
+    session: Any, device: Device, at: float | None = None, *, passwordless: bool = False
+) -> Verification:
+    """Append a verification of ``device`` to ``session`` (one entry per device).
+
+    ``passwordless``: the device signed the user in alone (a passkey with user
+    verification), standing for both factors.
+    """
     entry = Verification(
-        device.persistent_id, device.factor_kind, time.time() if at is None else at
+        device.persistent_id,
+        device.factor_kind,
+        time.time() if at is None else at,
+        passwordless,
     )
     kept = [v for v in stored_verifications(session) if v.device_id != entry.device_id]
     kept.append(entry)
     kept = kept[-max(1, otp_settings.OTP_SESSION_MAX_VERIFICATIONS) :]
-    session[VERIFICATIONS_SESSION_KEY] = [{"d": v.device_id, "k": v.amr, "t": v.at} for v in kept]
+    session[VERIFICATIONS_SESSION_KEY] = [_stored(v) for v in kept]
     session[DEVICE_ID_SESSION_KEY] = entry.device_id
     return entry
+
+
+def _stored(v: Verification) -> dict[str, Any]:
+    item: dict[str, Any] = {"d": v.device_id, "k": v.amr, "t": v.at}
+    if v.passwordless:
+        item["p"] = True
+    return item
 
 
 class OTPState:
@@ -113,7 +136,7 @@ class OTPState:
             device = devices.get(v.device_id)
             if device is not None:
                 # The kind comes from the device class, not from the session.
-                valid.append(Verification(v.device_id, device.factor_kind, v.at))
+                valid.append(Verification(v.device_id, device.factor_kind, v.at, v.passwordless))
         return valid, devices
 
     def invalidate(self) -> None:
@@ -140,6 +163,12 @@ class OTPState:
     def factors(self) -> frozenset[str]:
         """The factor kinds (``amr`` values) this session has verified."""
         return frozenset(v.amr for v in self._load()[0])
+
+    @property
+    def passwordless(self) -> bool:
+        """Did the newest verification sign the user in alone (a passkey sign-in)?"""
+        verifications = self._load()[0]
+        return bool(verifications) and verifications[-1].passwordless
 
     def age(self, factors: Iterable[str] | str | None = None) -> float | None:
         """Seconds since the newest verification (of one of ``factors``), or None."""

@@ -14,7 +14,8 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.apps import apps
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,12 +54,14 @@ class ChallengeSetupMixin:
         GET that resets the wizard, "use another number") finds and reuses
         the device the last attempt left, so its cooldown still holds. Other
         pending devices of this kind and those older than
-        ``OTP_PENDING_DEVICE_TTL`` are deleted here.
+        ``OTP_PENDING_DEVICE_TTL`` (or of unknown age) are deleted here.
         """
         model = apps.get_model(self.device_model)
         pending = model._default_manager.filter(user=self.user, confirmed=False)
         ttl = otp_settings.OTP_PENDING_DEVICE_TTL
-        pending.filter(created_at__lt=timezone.now() - timedelta(seconds=ttl)).delete()
+        # No created_at (a row imported from django-otp) counts as expired.
+        expired = timezone.now() - timedelta(seconds=ttl)
+        pending.filter(Q(created_at__lt=expired) | Q(created_at__isnull=True)).delete()
         candidates = list(pending.order_by("-created_at", "-pk"))
         if not candidates:
             return None
@@ -76,8 +79,11 @@ class ChallengeSetupMixin:
         to save. Returns the challenge; a refusal or a failed delivery becomes
         a form error.
         """
+        model = apps.get_model(self.device_model)
+        alias = router.db_for_write(model)
         try:
-            with transaction.atomic():
+            # The budget locks (MariaDB) are held until this transaction ended.
+            with budgets.lock_scope(alias), transaction.atomic(using=alias):
                 device = prepare(self.pending_device())
                 device.save()
                 challenge = issue_challenge(device, request=self.request)

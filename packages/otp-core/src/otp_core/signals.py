@@ -10,7 +10,9 @@ from django.dispatch import Signal
 #: A token was accepted. Arguments: ``device``, ``request`` (may be None).
 verification_succeeded = Signal()
 #: A token was refused. Arguments: ``device``, ``request``, ``reason``
-#: (``"mismatch"`` or a :class:`~otp_core.models.VerifyNotAllowed` value).
+#: (``"mismatch"`` or a :class:`~otp_core.models.VerifyNotAllowed` value),
+#: ``details`` (a dict or None: a throttle's ``locked_until``, or what the
+#: device's ``refusal_details`` said, e.g. a YubiKey validation status).
 verification_failed = Signal()
 #: A device reached ``OTP_LOCKOUT_FAILURES`` and is now locked. ``device``.
 device_locked_out = Signal()

@@ -44,7 +44,8 @@ class VerificationResult:
     #: None when accepted; "mismatch", or a VerifyNotAllowed value
     #: (``ACCOUNT_LOCKED`` when the user's account is locked).
     reason: str | None = None
-    #: Details of a refusal (failure count, locked_until).
+    #: Details of a refusal (failure count, locked_until), or of a mismatch
+    #: what the device said (its ``refusal_details``).
     details: dict[str, Any] | None = None
 
     def __bool__(self) -> bool:
@@ -81,11 +82,23 @@ def lock_order(device: Device) -> tuple[str, Any]:
 
 def _check_one(current: Device, token: Any) -> tuple[bool, list[str]]:
     """Match ``token`` on the locked ``current``; the fields to save either way."""
+    current.refusal_details = None
     if isinstance(token, str) and current._match(token):
         current.throttle_reset(commit=False)
         current.last_used_at = timezone.now()
         return True, [*current.throttling_fields, "last_used_at", *current.verification_fields]
     return False, []
+
+
+def _mismatch(current: Device) -> VerificationResult:
+    """A refused token, with what the device said of why (``refusal_details``).
+
+    A device's ``_match`` may set ``self.refusal_details`` to a small dict
+    (e.g. a validation server's status) when it refuses; it must hold no
+    token, code or secret: it reaches the result, signal receivers and logs.
+    """
+    details = getattr(current, "refusal_details", None)
+    return VerificationResult(False, "mismatch", dict(details) if details else None)
 
 
 def _refusal(details: dict[str, Any] | None) -> VerificationResult:
@@ -142,7 +155,7 @@ def verify(device: Device, token: str, *, request: HttpRequest | None = None) ->
                         account, current.user_id, using=account_alias
                     )
                     account_locked = account if newly else None
-                result = VerificationResult(False, "mismatch")
+                result = _mismatch(current)
         if fields:
             current.save(update_fields=fields)
     _copy_state(current, device, fields or list(current.throttling_fields))
@@ -213,7 +226,7 @@ def verify_any(
                     account_throttle.record_success(account, using=account_alias)
                 winner = (original, current, fields)
                 break
-            outcomes.append((original, VerificationResult(False, "mismatch")))
+            outcomes.append((original, _mismatch(current)))
         if winner is None and any(current.confirmed for current in checked):
             account, newly = account_throttle.record_failure(account, user_id, using=account_alias)
             account_locked = account if newly else None
@@ -237,7 +250,7 @@ def verify_any(
 def _refused(device: Device, result: VerificationResult, request: HttpRequest | None) -> None:
     logger.info("OTP verification refused for device %s: %s", device.persistent_id, result.reason)
     signals.verification_failed.send(
-        type(device), device=device, request=request, reason=result.reason
+        type(device), device=device, request=request, reason=result.reason, details=result.details
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from otp_core import signals
 from otp_core.setup import DeviceVerificationForm, SetupStepForm
 
 from .conf import yubikey_settings
@@ -57,7 +58,10 @@ class YubikeySetupForm(SetupStepForm):
     error_messages = {
         "malformed": _("This is not a YubiKey OTP. Touch the key once with the cursor here."),
         "no_public_id": _("This key types no public id, so it cannot be told apart."),
-        "unavailable": _("YubiKeys cannot be set up on this site at the moment."),
+        "unavailable": _(
+            "YubiKey set-up is not configured on this site (it has no validation service). "
+            "Please choose another method or ask the site's administrator."
+        ),
         "taken": _("This YubiKey is already registered."),
         "refused": _("The YubiKey could not be verified. Please touch it again."),
     }
@@ -68,6 +72,13 @@ class YubikeySetupForm(SetupStepForm):
 
     def clean_otp(self) -> str:
         otp = normalize_otp(self.cleaned_data.get("otp"))
+        # First: touching the key again cannot help on a site without a service.
+        name = yubikey_settings.OTP_YUBIKEY_SETUP_SERVICE
+        service = (
+            ValidationService.objects.filter(name=name).first() if isinstance(name, str) else None
+        )
+        if service is None:
+            raise forms.ValidationError(self.error_messages["unavailable"], code="unavailable")
         try:
             public_id, _encrypted = split(otp)
         except InvalidOTP:
@@ -76,10 +87,6 @@ class YubikeySetupForm(SetupStepForm):
             ) from None
         if not public_id:
             raise forms.ValidationError(self.error_messages["no_public_id"], code="no_public_id")
-        name = yubikey_settings.OTP_YUBIKEY_SETUP_SERVICE
-        service = ValidationService.objects.filter(name=name).first() if name else None
-        if service is None:
-            raise forms.ValidationError(self.error_messages["unavailable"], code="unavailable")
         if (
             RemoteYubikeyDevice.objects.filter(service=service, public_id=public_id).exists()
             or YubikeyDevice.objects.filter(public_id=public_id).exists()
@@ -98,8 +105,11 @@ class YubikeySetupForm(SetupStepForm):
         return otp
 
     def save(self) -> RemoteYubikeyDevice | None:
-        if self.device is not None:
-            self.device.save()
+        """Save the checked key and announce it (``device_added``: the owner is e-mailed)."""
+        if self.device is None:
+            return None
+        self.device.save()
+        signals.device_added.send(type(self.device), device=self.device, request=self.request)
         return self.device
 
 

@@ -263,17 +263,29 @@ class RemoteYubikeyDevice(DjangoOTPImportMixin, Device):
         return yubikey_settings.OTP_YUBIKEY_THROTTLE_FACTOR
 
     def _match(self, token: str) -> bool:
+        """Ask the service; a refusal's reason and status go to ``refusal_details``.
+
+        otp-core passes ``refusal_details`` on as the ``details`` of the
+        ``verification_failed`` signal. It never holds the OTP.
+        """
         token = normalize_otp(token)
         self.last_answer: ykval.Answer | None = None
         try:
             public_id, _encrypted = split(token)
         except InvalidOTP:
+            self.refusal_details = {"yubikey_reason": "malformed_otp", "yubikey_status": None}
             return False
         if not public_id or not hmac.compare_digest(public_id, self.public_id or ""):
-            return False  # another key's OTP: nothing is sent anywhere
+            # Another key's OTP: nothing is sent anywhere.
+            self.refusal_details = {"yubikey_reason": "other_key", "yubikey_status": None}
+            return False
         answer = ykval.verify(self.service.client_config(), token)
         self.last_answer = answer
         if not answer.accepted:
+            self.refusal_details = {
+                "yubikey_reason": answer.reason,
+                "yubikey_status": answer.status,
+            }
             logger.info(
                 "YubiKey validation refused for device %s: %s", self.persistent_id, answer.reason
             )

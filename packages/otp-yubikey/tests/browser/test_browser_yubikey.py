@@ -76,3 +76,9 @@ def test_set_up_a_yubikey_then_sign_in_by_touching_it(live_server, page, shot, u
     expect(page).to_have_url(f"{base}/")
     expect(page.get_by_text("signed in as alice")).to_be_visible()
     shot(page, "signed in")
+
+
+def test_one_chromium_is_shared_by_every_packages_browser_tests(browser, request):
+    """otp_core.testing_browser keeps the instance on the config for other conftests."""
+    assert request.config._otp_chromium is browser
+    assert browser.is_connected()

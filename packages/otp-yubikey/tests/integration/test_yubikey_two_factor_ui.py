@@ -39,6 +39,56 @@ def test_setup_wizard_offers_yubikey_and_one_touch_sets_it_up(client, user, serv
     assert stored_verifications(client.session)[-1].device_id == device.persistent_id
 
 
+def test_setup_through_the_wizard_announces_the_key_and_mails_its_owner(
+    client, user, service, key, ykval, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from otp_core import signals
+
+    settings.OTP_NOTIFY_USERS = True
+    mail.outbox = []
+    added = []
+
+    def receiver(sender, device, request=None, **kwargs):
+        added.append((sender, device.pk, request is not None))
+
+    signals.device_added.connect(receiver, weak=False)
+    try:
+        setup = reverse("two_factor:setup")
+        client.force_login(user)
+        client.get(setup)
+        post(client, setup, "setup_view", "welcome")
+        post(client, setup, "setup_view", "method", {"method": "yubikey"})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post(client, setup, "setup_view", "yubikey-0", {"otp": key.otp()})
+    finally:
+        signals.device_added.disconnect(receiver)
+    assert response.status_code == 302
+    device = RemoteYubikeyDevice.objects.get(user=user)
+    assert added == [(RemoteYubikeyDevice, device.pk, True)]
+    [message] = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "A second factor was added to your account"
+    assert key.public_id not in message.body
+
+
+def test_setup_wizard_without_a_validation_service_says_it_is_not_configured(
+    client, user, key, ykval
+):
+    """The demo site offers YubiKeys but has no service until one is added."""
+    setup = reverse("two_factor:setup")
+    client.force_login(user)
+    client.get(setup)
+    post(client, setup, "setup_view", "welcome")
+    post(client, setup, "setup_view", "method", {"method": "yubikey"})
+    response = post(client, setup, "setup_view", "yubikey-0", {"otp": key.otp()})
+    assert response.status_code == 200
+    assert "YubiKey set-up is not configured on this site" in response.content.decode()
+    assert not RemoteYubikeyDevice.objects.exists()
+    assert ykval.requests == []
+
+
 def test_setup_wizard_shows_a_refusal_as_a_form_error(client, user, service, key, ykval):
     setup = reverse("two_factor:setup")
     client.force_login(user)

@@ -1,136 +1,36 @@
-"""Shared fixtures of the real-browser tests: headless Chromium driven by Playwright.
+"""Fixtures of two-factor-ui's real-browser tests.
 
-The browser is Debian's ``chromium`` (Playwright's own browser download is not
-used); every test gets a fresh browser context, so cookies never leak between
-tests. Pages are served by pytest-django's ``live_server`` on loopback.
+The browser fixtures (``browser``, ``context``, ``page``, ``shot``,
+``virtual_authenticator``) come from :mod:`otp_core.testing_browser`, shared
+with the other packages' browser tests: Debian's ``chromium`` (no browser
+download), one instance for the whole run, a fresh context per test, pages
+served by pytest-django's ``live_server`` on loopback. ``shot(page, name)``
+saves ``<repo>/screenshots/<test name>/NN-name.png``.
 
-``shot(page, name)`` saves ``<repo>/screenshots/<test name>/NN-name.png``;
-``TOTPClock`` and ``hotp_code`` compute codes with pyotp, an oracle written
-elsewhere; ``virtual_authenticator`` attaches a CTAP2 authenticator through the
-Chrome DevTools Protocol for the WebAuthn tests.
+Here: ``TOTPClock`` and ``hotp_code`` compute codes with pyotp, an oracle
+written elsewhere, and ``password`` is the root conftest user's.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-import re
-import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import pyotp
 import pytest
 
-# Playwright's sync API keeps an asyncio loop running in this thread, which makes
-# Django's ORM refuse synchronous queries here. Django documents this variable as
-# the way out for tests; it must be set before any test touches the database.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from otp_core.testing_browser import (  # noqa: F401  (pytest finds them here)
+    browser,
+    context,
+    page,
+    pytest_runtest_makereport,
+    shot,
+    virtual_authenticator,
+)
 
-CHROMIUM = os.environ.get("OTP_BROWSER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1024, "height": 768}
-# Generous enough for a loaded 2-core machine, short enough to fail fast.
-TIMEOUT_MS = 15_000
 PASSWORD = "correct horse"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "browser: drives headless Chromium with Playwright against live_server"
-    )
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
-    # Remember each phase's outcome so the page fixture can photograph failures.
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
-
-
-@pytest.fixture(scope="session")
-def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
-    """One headless Chromium for the whole run; Playwright gives it a fresh temporary profile."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    # Several packages' browser tests run in one pytest session, and Playwright's
-    # sync API allows one instance per thread: the first fixture starts it, the
-    # others share it through the config.
-    shared = getattr(request.config, "_otp_chromium", None)
-    if shared is not None:
-        yield shared
-        return
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        request.config._otp_chromium = chromium  # type: ignore[attr-defined]
-        yield chromium
-        request.config._otp_chromium = None  # type: ignore[attr-defined]
-        chromium.close()
-
-
-@pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (own cookies and storage) for one test."""
-    ctx = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    ctx.set_default_timeout(TIMEOUT_MS)
-    yield ctx
-    ctx.close()
-
-
-@pytest.fixture
-def page(context: Any, request: pytest.FixtureRequest, shot: Callable[..., Path]) -> Iterator[Any]:
-    """A page in a fresh context; photographed if the test fails.
-
-    An uncaught JavaScript exception on any page of the test is an error of
-    the test, reported at teardown.
-    """
-    pg = context.new_page()
-    script_errors: list[str] = []
-    pg.on("pageerror", lambda error: script_errors.append(str(error)))
-    yield pg
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed and not pg.is_closed():
-        shot(pg, "failure")
-    if script_errors:
-        pytest.fail(f"uncaught JavaScript errors: {script_errors}")
-
-
-def _test_dir_name(node_name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", node_name).strip("_")
-
-
-@pytest.fixture
-def shot(request: pytest.FixtureRequest) -> Callable[..., Path]:
-    """``shot(page, name)``: save a numbered full-page PNG of this step of the test."""
-    folder = request.config.rootpath / "screenshots" / _test_dir_name(request.node.name)
-    shutil.rmtree(folder, ignore_errors=True)
-    count = 0
-
-    def take(pg: Any, name: str) -> Path:
-        nonlocal count
-        count += 1
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{count:02d}-{_test_dir_name(name)}.png"
-        pg.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
 
 
 @dataclass
@@ -188,49 +88,3 @@ def totp_clock() -> Callable[..., TOTPClock]:
 def password() -> str:
     """The password of the root conftest's ``user`` fixture."""
     return PASSWORD
-
-
-@dataclass
-class VirtualAuthenticator:
-    """A CTAP2 authenticator attached to one page through the DevTools protocol."""
-
-    cdp: Any
-    authenticator_id: str
-
-    def credentials(self) -> list[dict[str, Any]]:
-        return self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.authenticator_id})[
-            "credentials"
-        ]
-
-    def set_user_verified(self, verified: bool) -> None:
-        self.cdp.send(
-            "WebAuthn.setUserVerified",
-            {"authenticatorId": self.authenticator_id, "isUserVerified": verified},
-        )
-
-
-@pytest.fixture
-def virtual_authenticator(page: Any) -> Iterator[VirtualAuthenticator]:
-    """A resident-key, user-verifying USB authenticator (CTAP2) that answers at once."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-    added = cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "usb",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-        },
-    )
-    authenticator = VirtualAuthenticator(cdp, added["authenticatorId"])
-    yield authenticator
-    if not page.is_closed():
-        which = {"authenticatorId": authenticator.authenticator_id}
-        cdp.send("WebAuthn.removeVirtualAuthenticator", which)
-        cdp.send("WebAuthn.disable")
-        cdp.detach()

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 from django.utils import timezone
 
 from ...budgets import longest_window
@@ -20,7 +21,8 @@ from ...models import SendRecord, SideChannelMixin, device_classes
 class Command(BaseCommand):
     help = (
         "Delete records of sent codes older than the longest send-budget window, "
-        "and unconfirmed code-sending devices older than OTP_PENDING_DEVICE_TTL."
+        "and unconfirmed code-sending devices older than OTP_PENDING_DEVICE_TTL "
+        "(or without a creation time)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,8 +34,9 @@ class Command(BaseCommand):
         devices = 0
         for model in device_classes():
             if issubclass(model, SideChannelMixin):
+                # No created_at (a row imported from django-otp) counts as expired.
                 count, _ = model._default_manager.filter(
-                    confirmed=False, created_at__lt=expired
+                    Q(created_at__lt=expired) | Q(created_at__isnull=True), confirmed=False
                 ).delete()
                 devices += count
         self.stdout.write(f"Deleted {sends} send records and {devices} expired pending devices.")
