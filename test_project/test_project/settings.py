@@ -61,6 +61,17 @@ if TWO_FACTOR_UI:
 
 ROOT_URLCONF = "test_project.urls"
 
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# otp-webauthn, when installed: passkey sign-in goes through its backend; the
+# demo runs on http://localhost (the RP id while DEBUG is on).
+if importlib.util.find_spec("otp_webauthn") is not None:
+    AUTHENTICATION_BACKENDS.append("otp_webauthn.backends.PasskeyBackend")
+    OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", "localhost")
+    OTP_WEBAUTHN_RP_NAME = "otp-core demo"
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = os.environ.get(
+        "OTP_WEBAUTHN_ALLOWED_ORIGINS", "http://localhost:8000"
+    ).split()
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -40,6 +40,9 @@ urlpatterns = [
 if apps.is_installed("otp_phone"):
     urlpatterns.append(path("", include("otp_phone.urls")))
 
+if apps.is_installed("otp_webauthn"):
+    urlpatterns.append(path("webauthn/", include("otp_webauthn.urls")))
+
 if apps.is_installed("two_factor_ui"):
     import two_factor_ui.urls
 
