@@ -3,7 +3,7 @@
     python3 tools/test.py                      # default sessions (nox.options.sessions)
     python3 tools/test.py --full               # every session
     python3 tools/test.py -s lint              # one session (any nox arguments pass through)
-    python3 tools/test.py -s "tests(python='3.12', django='6.0', db='postgres')" -- -x -k totp
+    python3 tools/test.py -s "tests(python='3.12', django='6.1', db='postgres')" -- -x -k totp
 
 Sessions install the distributions under ``packages/`` as wheels (not
 editable), so tests run against what a user would install.
@@ -46,6 +46,7 @@ DJANGOS = {
     "4.2": ["Django>=4.2,<4.3", "pytest-django<4.13"],
     "5.2": ["Django>=5.2,<5.3"],
     "6.0": ["Django>=6.0,<6.1"],
+    "6.1": ["Django>=6.1,<6.2"],
 }
 DATABASES = ["sqlite", "postgres", "mariadb"]
 
@@ -84,8 +85,8 @@ def _cells() -> list[nox.param]:
     for python in PYTHONS:
         minor = int(python.split(".")[1])
         for django in DJANGOS:
-            if django == "6.0" and minor < 12:
-                continue  # Django 6.0 needs Python 3.12+
+            if django.startswith("6.") and minor < 12:
+                continue  # Django 6.x needs Python 3.12+
             if django == "4.2" and minor >= 13:
                 continue  # Django 4.2 predates Python 3.13
             for db in DATABASES:
@@ -216,11 +217,12 @@ def isolation(session: nox.Session, package: str) -> None:
 
 @nox.session(python=None, tags=["full"])
 def lint(session: nox.Session) -> None:
-    """ruff, mypy on otp-core, and no model change without its migration."""
+    """ruff, mypy on otp-core, package metadata that matches the matrix, and migrations."""
     _install(session, _all_dists(), "-r", str(TEST_REQUIREMENTS), *LINT_TOOLS)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "packages/otp-core/src")
+    session.run("python", "tools/check_packages.py")
     with tempfile.TemporaryDirectory(prefix="otp-lint-") as tmp:
         env = {"OTP_DB": "sqlite", "OTP_DB_NAME": str(Path(tmp) / "lint.sqlite3")}
         session.run(
@@ -308,7 +310,7 @@ def bench(session: nox.Session) -> None:
 nox.options.sessions = [
     "lint",
     "tests(python='3.11', django='5.2', db='sqlite')",
-    "tests(python='3.12', django='6.0', db='postgres')",
+    "tests(python='3.12', django='6.1', db='postgres')",
     "tests(python='3.10', django='4.2', db='mariadb')",
     "isolation",
     "packaging",

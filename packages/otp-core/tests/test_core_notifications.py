@@ -224,6 +224,21 @@ def test_default_follows_email_backend_being_set(settings, monkeypatch):
     assert notifications_enabled()
 
 
+def test_default_follows_mailers_being_set(settings, monkeypatch):
+    """Django 6.1 replaces EMAIL_BACKEND with MAILERS: a site that sets it has mail too."""
+    from django.conf import UserSettingsHolder
+    from django.conf import settings as django_settings
+
+    settings.OTP_NOTIFY_USERS = None
+    base = django_settings._wrapped
+    while isinstance(base, UserSettingsHolder):
+        base = base.default_settings
+    monkeypatch.setattr(
+        base, "_explicit_settings", (base._explicit_settings - {"EMAIL_BACKEND"}) | {"MAILERS"}
+    )
+    assert notifications_enabled()
+
+
 def test_from_address_setting(user, device, settings, committed):
     settings.OTP_NOTIFY_FROM_EMAIL = "security@example.org"
     with committed():

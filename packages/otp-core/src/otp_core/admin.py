@@ -211,7 +211,8 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    def response_action(self, request: Any, queryset: Any) -> Any:
+    def response_action(self, request: Any, queryset: Any, *args: Any, **kwargs: Any) -> Any:
+        # Django 6.1 adds action_location (actions on the change form too).
         # Django filters on the posted ids as they are: "<script>" or 2**63 in
         # _selected_action would be a 500. Refuse them like an empty selection.
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
@@ -222,7 +223,7 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
             return None  # the change list redirects back to itself
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
     def get_frozen_fields(self, request: Any, obj: Any) -> tuple[str, ...]:
         """The fields of an existing device that no one may change here."""

@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     # How many verifications a session remembers (the newest are kept).
     "OTP_SESSION_MAX_VERIFICATIONS": 10,
     # E-mail users when their second factors change (otp_core.notifications).
-    # None: on when the project sets EMAIL_BACKEND itself; True/False force it.
+    # None: on when the project sets MAILERS or EMAIL_BACKEND itself; True/False force it.
     "OTP_NOTIFY_USERS": None,
     # Sender of those mails; None means settings.DEFAULT_FROM_EMAIL.
     "OTP_NOTIFY_FROM_EMAIL": None,

@@ -74,10 +74,14 @@ _SYSTEMS = (
 
 
 def notifications_enabled() -> bool:
-    """Are users notified? ``OTP_NOTIFY_USERS``, else whether the site sets ``EMAIL_BACKEND``."""
+    """Are users notified? ``OTP_NOTIFY_USERS``, else whether the site configures mail.
+
+    A site configures mail with ``MAILERS`` (Django 6.1+) or, before it,
+    ``EMAIL_BACKEND``.
+    """
     value = otp_settings.OTP_NOTIFY_USERS
     if value is None:
-        return settings.is_overridden("EMAIL_BACKEND")
+        return settings.is_overridden("MAILERS") or settings.is_overridden("EMAIL_BACKEND")
     return value is True
 
 

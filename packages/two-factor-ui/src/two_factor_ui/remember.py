@@ -48,7 +48,7 @@ def cookie_secure() -> bool:
 
 def _password_fingerprint(user: Any) -> str:
     # Changes whenever the password (hash) changes; reveals nothing about it.
-    return salted_hmac(SALT + ".password", user.password or "").hexdigest()
+    return salted_hmac(SALT + ".password", user.password or "", algorithm="sha256").hexdigest()
 
 
 def _user_key(user: Any) -> str:

@@ -102,6 +102,10 @@ GARBAGE: tuple[Any, ...] = (
 )
 
 
+# Django 6.1 renames savepoint() to savepoint_create().
+_savepoint = getattr(transaction, "savepoint_create", transaction.savepoint)
+
+
 # -- the views --------------------------------------------------------------------
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -631,7 +635,7 @@ class Fuzzer:
         """Send ``case`` (after ``prepare``, both rolled back); return the response or None."""
         cookies = client.cookies
         client.cookies = type(cookies)(cookies)
-        sid = transaction.savepoint()
+        sid = _savepoint()
         response = None
         where = f"[{role}] {case.describe()}"
         try:
@@ -705,7 +709,7 @@ def rolled_back(client: Client, fuzzer: Fuzzer) -> Iterator[None]:
     """Rows, session rows and the client's cookies as they were, afterwards."""
     cookies = client.cookies
     client.cookies = type(cookies)(cookies)
-    sid = transaction.savepoint()
+    sid = _savepoint()
     fuzzer.forget()
     try:
         yield

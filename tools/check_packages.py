@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Check that every distribution under ``packages/`` says what the matrix tests.
+
+    python3 tools/check_packages.py
+
+For each ``packages/<dist>/pyproject.toml``: the ``Framework :: Django :: X``
+classifiers name exactly the Django series of ``DJANGOS`` in ``noxfile.py``,
+the ``Programming Language :: Python :: 3.Y`` classifiers exactly its
+``PYTHONS``, ``requires-python`` is ``>=`` the oldest of them, and README.md,
+LICENSE and CHANGELOG.md exist. Exits 1 with one line per problem. Standard
+library only (Python 3.11+ for ``tomllib``); the matrix is read from the
+noxfile's source, so nox need not be importable.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def matrix(noxfile: Path = ROOT / "noxfile.py") -> tuple[list[str], list[str]]:
+    """``(PYTHONS, Django series)`` as the noxfile declares them."""
+    values: dict[str, object] = {}
+    for node in ast.parse(noxfile.read_text()).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id in {"PYTHONS", "DJANGOS"}:
+                values[target.id] = ast.literal_eval(node.value)
+    pythons = list(values["PYTHONS"])  # type: ignore[call-overload]
+    djangos = list(values["DJANGOS"])  # type: ignore[call-overload]
+    return pythons, djangos
+
+
+def problems_of(dist: Path, pythons: list[str], djangos: list[str]) -> list[str]:
+    """What ``dist``'s metadata gets wrong, one sentence each."""
+    found: list[str] = []
+    project = tomllib.loads((dist / "pyproject.toml").read_text())["project"]
+    classifiers = project.get("classifiers", [])
+    declared_django = {
+        c.rsplit(" :: ", 1)[1] for c in classifiers if c.startswith("Framework :: Django :: ")
+    }
+    declared_python = {
+        c.rsplit(" :: ", 1)[1]
+        for c in classifiers
+        if c.startswith("Programming Language :: Python :: 3.")
+    }
+    if declared_django != set(djangos):
+        found.append(f"Django classifiers {sorted(declared_django)} != matrix {djangos}")
+    if declared_python != set(pythons):
+        found.append(f"Python classifiers {sorted(declared_python)} != matrix {pythons}")
+    oldest = min(pythons, key=lambda v: tuple(int(p) for p in v.split(".")))
+    if project.get("requires-python") != f">={oldest}":
+        found.append(f"requires-python {project.get('requires-python')!r} != '>={oldest}'")
+    for name in ("README.md", "LICENSE", "CHANGELOG.md"):
+        if not (dist / name).is_file():
+            found.append(f"no {name}")
+    return [f"{dist.name}: {problem}" for problem in found]
+
+
+def main() -> int:
+    pythons, djangos = matrix()
+    dists = sorted(p.parent for p in (ROOT / "packages").glob("*/pyproject.toml"))
+    problems = [line for dist in dists for line in problems_of(dist, pythons, djangos)]
+    for line in problems:
+        print(line)
+    if not problems:
+        print(f"{len(dists)} distributions agree with the matrix ({pythons}, {djangos}).")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
