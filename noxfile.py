@@ -31,7 +31,9 @@ PACKAGES_DIR = ROOT / "packages"
 EXAMPLE_PLUGIN = PACKAGES_DIR / "otp-core" / "tests" / "example_plugin"
 TEST_REQUIREMENTS = ROOT / "tools" / "requirements-test.txt"
 DOCS_REQUIREMENTS = ROOT / "docs" / "requirements.txt"
-LINT_TOOLS = ["ruff==0.17.6", "mypy==2.4.1"]
+# check-jsonschema validates the GitHub workflows against its vendored schema
+# (actionlint itself would be a binary download, which this network forbids).
+LINT_TOOLS = ["ruff==0.17.6", "mypy==2.4.1", "check-jsonschema>=0.28"]
 # Browser tests live in packages/<dist>/tests/browser/ and run only in the
 # browser session: Playwright is not a dependency of the other sessions.
 BROWSER_TESTS = "*/tests/browser"
@@ -217,12 +219,14 @@ def isolation(session: nox.Session, package: str) -> None:
 
 @nox.session(python=None, tags=["full"])
 def lint(session: nox.Session) -> None:
-    """ruff, mypy on otp-core, package metadata that matches the matrix, and migrations."""
+    """ruff, mypy on otp-core, package metadata, GitHub workflows, and migrations."""
     _install(session, _all_dists(), "-r", str(TEST_REQUIREMENTS), *LINT_TOOLS)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "packages/otp-core/src")
     session.run("python", "tools/check_packages.py")
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
     with tempfile.TemporaryDirectory(prefix="otp-lint-") as tmp:
         env = {"OTP_DB": "sqlite", "OTP_DB_NAME": str(Path(tmp) / "lint.sqlite3")}
         session.run(
@@ -282,6 +286,107 @@ def packaging(session: nox.Session) -> None:
                 f"import {module}; print({module}.__name__, 'from', {module}.__file__)",
                 external=True,
             )
+
+
+def _new_venv(session: nox.Session, venv: Path) -> tuple[str, list[str]]:
+    """An empty virtualenv: its python and the command that installs into it."""
+    python = str(venv / "bin" / "python")
+    uv = shutil.which("uv")
+    if uv:
+        session.run(uv, "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
+        return python, [uv, "pip", "install", "--quiet", "--python", python]
+    session.run("python", "-m", "venv", str(venv), silent=True)
+    return python, [python, "-m", "pip", "install", "--quiet"]
+
+
+def _hatch_build(session: nox.Session, path: Path, out: Path, data: Path) -> None:
+    """``hatch build`` of ``path`` into ``out``; hatch keeps its build envs in ``data``.
+
+    A fresh ``data`` per run, so no environment of an earlier run is reused.
+    """
+    with session.chdir(path):
+        session.run(
+            "hatch",
+            "build",
+            "--target",
+            "sdist",
+            "--target",
+            "wheel",
+            str(out),
+            # Not this session's venv: hatch's uv would install into it.
+            env={"HATCH_DATA_DIR": str(data), "UV_PYTHON": None, "VIRTUAL_ENV": None},
+        )
+
+
+@nox.session(python=None)
+def release(session: nox.Session) -> None:
+    """One distribution as it would be published: ``release -- otp-totp [--tag otp-totp-v0.1.0]``.
+
+    Checks the CHANGELOG (and, with ``--tag``, that the tag names this version
+    and the version is no longer "unreleased"), builds the sdist and wheel with
+    hatch, runs ``twine check``, installs the wheel with its declared
+    dependencies alone into an empty virtualenv (otp-core from a wheel built
+    here, as the published one would be) and runs the package's own tests
+    against it. The wheel and sdist are left in ``dist/<distribution>/``.
+    """
+    import check_packages
+
+    args = list(session.posargs)
+    tag = None
+    if "--tag" in args:
+        at = args.index("--tag")
+        tag = args[at + 1] if at + 1 < len(args) else ""
+        del args[at : at + 2]
+    names = [path.name for path in _distributions()]
+    if len(args) != 1 or args[0] not in names:
+        session.error(f"usage: nox -s release -- <{'|'.join(names)}> [--tag <dist>-v<version>]")
+    path = PACKAGES_DIR / args[0]
+    version = check_packages.version_of(path)
+    problems = check_packages.changelog_problems(path, version, tag)
+    if problems:
+        session.error("; ".join(problems))
+    session.install("hatch>=1.9", "twine>=5")
+    out = ROOT / "dist" / path.name
+    shutil.rmtree(out, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="otp-release-") as tmp:
+        hatch_data = Path(tmp) / "hatch"
+        _hatch_build(session, path, out, hatch_data)
+        built = sorted(out.iterdir())
+        if len(built) != 2:
+            session.error(f"expected one sdist and one wheel, got {[p.name for p in built]}")
+        session.run("twine", "check", "--strict", *map(str, built))
+        wheel = next(p for p in built if p.suffix == ".whl")
+        deps = Path(tmp) / "deps"
+        core = PACKAGES_DIR / "otp-core"
+        if path != core:
+            _hatch_build(session, core, deps, hatch_data)
+        python, install = _new_venv(session, Path(tmp) / "venv")
+        links = ["--find-links", str(deps)] if deps.exists() else []
+        # The wheel and what it declares, nothing else: it must import alone.
+        session.run(*install, *links, str(wheel), external=True)
+        module = wheel.name.split("-")[0]
+        where = f"import {module}, sys; sys.exit('site-packages' not in {module}.__file__)"
+        session.run(python, "-c", where, external=True)
+        # Then what its tests need (pytest, the core's test-only plugin).
+        test_dists = [str(p) for p in (*_test_dists(core), *_test_dists(path))]
+        session.run(*install, *links, "-r", str(TEST_REQUIREMENTS), *test_dists, external=True)
+        tests_dir = (path / "tests").relative_to(ROOT)
+        report = []
+        junit_dir = os.environ.get("OTP_JUNIT_DIR")
+        if junit_dir:
+            report = [f"--junitxml={Path(junit_dir) / f'release-{path.name}'}.xml"]
+        session.run(
+            python,
+            "-m",
+            "pytest",
+            *report,
+            str(tests_dir),
+            f"--ignore={tests_dir / 'integration'}",
+            NOT_BROWSER,
+            external=True,
+            env={"OTP_DB": "sqlite"},
+        )
+    session.log(f"{path.name} {version}: {', '.join(p.name for p in built)} in {out}")
 
 
 @nox.session(python=None, tags=["full"])

@@ -6,10 +6,11 @@
 For each ``packages/<dist>/pyproject.toml``: the ``Framework :: Django :: X``
 classifiers name exactly the Django series of ``DJANGOS`` in ``noxfile.py``,
 the ``Programming Language :: Python :: 3.Y`` classifiers exactly its
-``PYTHONS``, ``requires-python`` is ``>=`` the oldest of them, and README.md,
-LICENSE and CHANGELOG.md exist. Exits 1 with one line per problem. Standard
-library only (Python 3.11+ for ``tomllib``); the matrix is read from the
-noxfile's source, so nox need not be importable.
+``PYTHONS``, ``requires-python`` is ``>=`` the oldest of them, README.md,
+LICENSE and CHANGELOG.md exist, and the CHANGELOG has a heading for the
+package's version (``nox -s release`` uses the same check). Exits 1 with
+one line per problem. Standard library only (Python 3.11+ for ``tomllib``);
+the matrix is read from the noxfile's source, so nox need not be importable.
 """
 
 from __future__ import annotations
@@ -62,10 +63,40 @@ def problems_of(dist: Path, pythons: list[str], djangos: list[str]) -> list[str]
     return [f"{dist.name}: {problem}" for problem in found]
 
 
+def changelog_problems(dist: Path, version: str, tag: str | None = None) -> list[str]:
+    """What stops ``dist`` at ``version`` from being released (under ``tag``, if given).
+
+    The CHANGELOG needs a ``## <version>`` heading. A release from a tag also
+    needs the tag to be ``<distribution>-v<version>`` and the heading not to
+    say "unreleased"; a dry run (no tag) accepts that.
+    """
+    found: list[str] = []
+    headings = [
+        line[3:].strip()
+        for line in (dist / "CHANGELOG.md").read_text().splitlines()
+        if line.startswith("## ")
+    ]
+    entry = next((h for h in headings if h.split()[0] == version), None)
+    if entry is None:
+        found.append(f"CHANGELOG.md has no '## {version}' heading")
+    if tag is not None:
+        if tag != f"{dist.name}-v{version}":
+            found.append(f"tag {tag!r} is not '{dist.name}-v{version}'")
+        if entry is not None and "unreleased" in entry.lower():
+            found.append(f"CHANGELOG.md still calls {version} unreleased")
+    return [f"{dist.name}: {problem}" for problem in found]
+
+
+def version_of(dist: Path) -> str:
+    """The ``[project] version`` of ``dist``."""
+    return str(tomllib.loads((dist / "pyproject.toml").read_text())["project"]["version"])
+
+
 def main() -> int:
     pythons, djangos = matrix()
     dists = sorted(p.parent for p in (ROOT / "packages").glob("*/pyproject.toml"))
     problems = [line for dist in dists for line in problems_of(dist, pythons, djangos)]
+    problems += [line for dist in dists for line in changelog_problems(dist, version_of(dist))]
     for line in problems:
         print(line)
     if not problems:
