@@ -51,6 +51,15 @@ DJANGOS = {
     "6.1": ["Django>=6.1,<6.2"],
 }
 DATABASES = ["sqlite", "postgres", "mariadb"]
+#: The Pythons each Django series runs on in the matrix (Django 6.x needs 3.12+;
+#: 4.2 predates 3.13). tox.ini lists the same cells: tools/check_packages.py
+#: fails when the two differ.
+MATRIX = {
+    "4.2": ["3.10", "3.11", "3.12"],
+    "5.2": ["3.10", "3.11", "3.12", "3.13"],
+    "6.0": ["3.12", "3.13"],
+    "6.1": ["3.12", "3.13"],
+}
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -83,17 +92,13 @@ def _dist_name(path: Path) -> str:
 
 
 def _cells() -> list[nox.param]:
-    cells = []
-    for python in PYTHONS:
-        minor = int(python.split(".")[1])
-        for django in DJANGOS:
-            if django.startswith("6.") and minor < 12:
-                continue  # Django 6.x needs Python 3.12+
-            if django == "4.2" and minor >= 13:
-                continue  # Django 4.2 predates Python 3.13
-            for db in DATABASES:
-                cells.append(nox.param(python, django, db, tags=["full"]))
-    return cells
+    return [
+        nox.param(python, django, db, tags=["full"])
+        for python in PYTHONS
+        for django in DJANGOS
+        if python in MATRIX[django]
+        for db in DATABASES
+    ]
 
 
 def _expose_pyenv_interpreters() -> None:
@@ -215,6 +220,23 @@ def isolation(session: nox.Session, package: str) -> None:
     # matrix sessions run them, with everything installed.
     ignore = [f"--ignore={tests_dir.relative_to(ROOT) / 'integration'}", NOT_BROWSER]
     _pytest(session, str(tests_dir.relative_to(ROOT)), *ignore, *session.posargs)
+
+
+#: The cell CI runs through tox (tox.ini) instead of the tests session.
+TOX_CI_ENV = "py310-dj42-mariadb"
+
+
+@nox.session(python=None, tags=["full"])
+def tox(session: nox.Session) -> None:
+    """One cell through tox.ini (``tox -- -e py312-dj61-sqlite`` for another)."""
+    session.install("tox>=4.11", "tox-uv>=1.0")
+    args = list(session.posargs) or ["-e", TOX_CI_ENV]
+    env: dict[str, str | None] = {"OTP_TOX_JUNIT": None}
+    junit_dir = os.environ.get("OTP_JUNIT_DIR")
+    if junit_dir and "-e" in args:
+        name = args[args.index("-e") + 1]
+        env["OTP_TOX_JUNIT"] = f"--junitxml={Path(junit_dir) / f'tox-{name}'}.xml"
+    session.run("tox", "--recreate", *args, env=env)
 
 
 @nox.session(python=None, tags=["full"])
@@ -416,7 +438,7 @@ nox.options.sessions = [
     "lint",
     "tests(python='3.11', django='5.2', db='sqlite')",
     "tests(python='3.12', django='6.1', db='postgres')",
-    "tests(python='3.10', django='4.2', db='mariadb')",
+    "tox",  # the Python 3.10 x Django 4.2 x MariaDB cell, through tox.ini
     "isolation",
     "packaging",
     "browser",

@@ -8,7 +8,8 @@ classifiers name exactly the Django series of ``DJANGOS`` in ``noxfile.py``,
 the ``Programming Language :: Python :: 3.Y`` classifiers exactly its
 ``PYTHONS``, ``requires-python`` is ``>=`` the oldest of them, README.md,
 LICENSE and CHANGELOG.md exist, and the CHANGELOG has a heading for the
-package's version (``nox -s release`` uses the same check). Exits 1 with
+package's version (``nox -s release`` uses the same check). tox.ini must
+list exactly the noxfile's ``MATRIX`` cells and install every distribution. Exits 1 with
 one line per problem. Standard library only (Python 3.11+ for ``tomllib``);
 the matrix is read from the noxfile's source, so nox need not be importable.
 """
@@ -16,25 +17,79 @@ the matrix is read from the noxfile's source, so nox need not be importable.
 from __future__ import annotations
 
 import ast
+import configparser
 import sys
 from pathlib import Path
+from typing import Any
 
 import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def matrix(noxfile: Path = ROOT / "noxfile.py") -> tuple[list[str], list[str]]:
-    """``(PYTHONS, Django series)`` as the noxfile declares them."""
-    values: dict[str, object] = {}
+def _noxfile_values(noxfile: Path = ROOT / "noxfile.py") -> dict[str, Any]:
+    """The literal module-level tables of the noxfile (PYTHONS, DJANGOS, MATRIX ...)."""
+    values: dict[str, Any] = {}
     for node in ast.parse(noxfile.read_text()).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in {"PYTHONS", "DJANGOS"}:
-                values[target.id] = ast.literal_eval(node.value)
-    pythons = list(values["PYTHONS"])  # type: ignore[call-overload]
-    djangos = list(values["DJANGOS"])  # type: ignore[call-overload]
-    return pythons, djangos
+            if isinstance(target, ast.Name) and target.id.isupper():
+                try:
+                    values[target.id] = ast.literal_eval(node.value)
+                except ValueError:
+                    continue  # not a literal (a path, a call)
+    return values
+
+
+def matrix() -> tuple[list[str], list[str]]:
+    """``(PYTHONS, Django series)`` as the noxfile declares them."""
+    values = _noxfile_values()
+    return list(values["PYTHONS"]), list(values["DJANGOS"])
+
+
+def nox_cells() -> set[str]:
+    """The noxfile's test cells, named as tox names them: ``py312-dj61-postgres``."""
+    values = _noxfile_values()
+    return {
+        f"py{python.replace('.', '')}-dj{django.replace('.', '')}-{db}"
+        for django, pythons in values["MATRIX"].items()
+        for python in pythons
+        for db in values["DATABASES"]
+    }
+
+
+def _expand(pattern: str) -> list[str]:
+    """tox's generative names: ``py3{10,11}-dj{42}`` -> ``py310-dj42``, ``py311-dj42``."""
+    start = pattern.find("{")
+    if start < 0:
+        return [pattern]
+    end = pattern.index("}", start)
+    head, tail = pattern[:start], pattern[end + 1 :]
+    return [
+        name
+        for choice in pattern[start + 1 : end].split(",")
+        for name in _expand(head + choice.strip() + tail)
+    ]
+
+
+def tox_problems(tox_ini: Path = ROOT / "tox.ini") -> list[str]:
+    """Where tox.ini's cells or installed distributions differ from the noxfile's."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(tox_ini)
+    patterns = parser.get("tox", "env_list").split()
+    cells = {name for pattern in patterns for name in _expand(pattern)}
+    found = []
+    if cells != nox_cells():
+        missing, extra = sorted(nox_cells() - cells), sorted(cells - nox_cells())
+        found.append(f"tox.ini env_list differs from MATRIX: missing {missing}, extra {extra}")
+    deps = {line.strip() for line in parser.get("testenv", "deps").splitlines()}
+    wanted = {
+        "./" + str(p.parent.relative_to(ROOT))
+        for p in (ROOT / "packages").glob("**/pyproject.toml")
+    }
+    if not wanted <= deps:
+        found.append(f"tox.ini does not install {sorted(wanted - deps)}")
+    return [f"tox.ini: {problem}" for problem in found]
 
 
 def problems_of(dist: Path, pythons: list[str], djangos: list[str]) -> list[str]:
@@ -97,6 +152,7 @@ def main() -> int:
     dists = sorted(p.parent for p in (ROOT / "packages").glob("*/pyproject.toml"))
     problems = [line for dist in dists for line in problems_of(dist, pythons, djangos)]
     problems += [line for dist in dists for line in changelog_problems(dist, version_of(dist))]
+    problems += tox_problems()
     for line in problems:
         print(line)
     if not problems:
