@@ -33,6 +33,10 @@ urlpatterns = [
     path("protected/mixin-raise/", views.MixinRaiseView.as_view(), name="mixin_raise"),
     path("protected/step-up/", views.step_up, name="step_up"),
     path("protected/recent/", views.RecentView.as_view(), name="recent"),
+    path("protected/async/", views.async_decorator, name="async_decorator"),
+    path("protected/async-step-up/", views.async_step_up, name="async_step_up"),
+    path("protected/async-mixin/", views.AsyncMixinView.as_view(), name="async_mixin"),
+    path("async-state/", views.async_state, name="async_state"),
     path("admin/", admin.site.urls),
     path("otpadmin/", otp_admin_site.urls),
 ]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -70,6 +72,33 @@ class RecentView(OTPRequiredMixin, TemplateView):
     policy = Policy(max_age=60)
     template_name = "demo/protected.html"
     extra_context = {"what": "a second factor within the last minute"}
+
+
+# Async views: the decorator, the mixin and request.otp in an async stack.
+
+
+@otp_required
+async def async_decorator(request):
+    return HttpResponse("async otp_required: access granted")
+
+
+@otp_required(policy=Policy(factors={"hwk"}))
+async def async_step_up(request):
+    return HttpResponse("async step-up: access granted")
+
+
+class AsyncMixinView(OTPRequiredMixin, View):
+    async def get(self, request):
+        otp = await request.otp.aload()  # then the questions answer from memory
+        factors = ",".join(sorted(otp.factors))
+        return HttpResponse(f"async OTPRequiredMixin: access granted ({factors})")
+
+
+async def async_state(request):
+    """What async code can ask without the decorator."""
+    verified = await request.otp.ais_verified()
+    hwk = await request.otp.asatisfies(Policy(factors={"hwk"}))
+    return HttpResponse(f"verified={verified} hwk={hwk}")
 
 
 @never_cache

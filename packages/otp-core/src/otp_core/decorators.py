@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.contrib.auth.views import redirect_to_login
 
 from .access import Access, check_access, default_login_url
@@ -27,16 +28,31 @@ def otp_required(
     ``OTP_LOGIN_URL``). With ``if_configured`` a user without any confirmed
     device passes. With ``policy`` the session must satisfy it, e.g.
     ``Policy(factors={"hwk"}, max_age=300)`` for a recent security key.
+    Works on sync and async (``async def``) views alike.
     """
 
+    def refuse(request: Any) -> Any:
+        return redirect_to_login(
+            request.get_full_path(), login_url or default_login_url(), redirect_field_name
+        )
+
     def decorator(view_func: Callable[..., Any]) -> Callable[..., Any]:
+        if iscoroutinefunction(view_func):
+            # An async view stays async; the check reads the database in a thread.
+            @wraps(view_func)
+            async def async_wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
+                access = await sync_to_async(check_access)(request, policy, if_configured)
+                if access is Access.GRANTED:
+                    return await view_func(request, *args, **kwargs)
+                return refuse(request)
+
+            return async_wrapper
+
         @wraps(view_func)
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:
             if check_access(request, policy, if_configured) is Access.GRANTED:
                 return view_func(request, *args, **kwargs)
-            return redirect_to_login(
-                request.get_full_path(), login_url or default_login_url(), redirect_field_name
-            )
+            return refuse(request)
 
         return wrapper
 

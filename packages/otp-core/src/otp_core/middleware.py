@@ -1,10 +1,15 @@
-"""``OTPMiddleware``: second-factor state on every request, loaded lazily."""
+"""``OTPMiddleware``: second-factor state on every request, loaded lazily.
+
+It works in sync and async stacks alike: it only wraps ``request.user`` (no
+query), so under ASGI it runs on the event loop without a thread switch.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -44,18 +49,36 @@ class OTPUser(SimpleLazyObject):
     def is_verified(self) -> bool:
         return self.__dict__["_otp_state"].is_verified()
 
+    async def ais_verified(self) -> bool:
+        """:meth:`is_verified` for async code (the session's devices are read in a thread)."""
+        return await sync_to_async(self.is_verified)()
+
 
 class OTPMiddleware:
     """Must come after ``AuthenticationMiddleware`` (system check ``otp_core.E002``)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
         user = getattr(request, "user", None)
         if user is not None:
             attach(request, user)
         return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None:
+            attach(request, user)  # lazy: nothing here touches the database
+        return await self.get_response(request)
 
 
 def attach(request: HttpRequest, user: Any) -> OTPState:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
@@ -23,6 +24,8 @@ class OTPRequiredMixin:
     * no confirmed device at all: 403 with ``raise_unverified``, else a
       redirect to ``verification_url`` (typically the set-up page) when
       given, else 403 rendering ``otp_required_template``.
+
+    Works on async class-based views too (handlers defined with ``async def``).
     """
 
     raise_anonymous: bool = False
@@ -43,7 +46,23 @@ class OTPRequiredMixin:
         return self.policy
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        access = check_access(request, self.get_policy())
+        if getattr(self, "view_is_async", False):
+            return self._adispatch(request, *args, **kwargs)
+        refused = self._refusal(request, check_access(request, self.get_policy()))
+        if refused is not None:
+            return refused
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    async def _adispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # An async view's handlers are coroutines; the check reads the database in a thread.
+        access = await sync_to_async(check_access)(request, self.get_policy())
+        refused = self._refusal(request, access)
+        if refused is not None:
+            return refused
+        return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def _refusal(self, request: Any, access: Access) -> Any:
+        """The response for a refused ``access``, or None when access is granted."""
         if access in (Access.ANONYMOUS, Access.UNVERIFIED):
             # As in django-two-factor-auth: a user who has a device but has not
             # (recently enough) used it must sign in (again), like an anonymous one.
@@ -59,4 +78,4 @@ class OTPRequiredMixin:
             if url:
                 return redirect_to_login(request.get_full_path(), url, self.redirect_field_name)
             return TemplateResponse(request, self.otp_required_template, status=403)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return None

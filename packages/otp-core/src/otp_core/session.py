@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from asgiref.sync import sync_to_async
+
 from .conf import otp_settings
 from .policy import ANY_FACTOR, Policy
 
@@ -180,6 +182,27 @@ class OTPState:
 
     def satisfies(self, policy: Policy = ANY_FACTOR) -> bool:
         return policy.is_satisfied_by(self._load()[0], time.time())
+
+    # -- async views -----------------------------------------------------------
+
+    async def aload(self) -> OTPState:
+        """Load the session's verifications from async code; returns ``self``.
+
+        The questions above read the database the first time one is asked,
+        which async code may not do directly. After ``await request.otp.aload()``
+        they answer from memory (``request.otp.factors``, ``age()``...).
+        """
+        if self._loaded is None:
+            await sync_to_async(self._load)()
+        return self
+
+    async def ais_verified(self) -> bool:
+        """:meth:`is_verified` for async code."""
+        return (await self.aload()).is_verified()
+
+    async def asatisfies(self, policy: Policy = ANY_FACTOR) -> bool:
+        """:meth:`satisfies` for async code."""
+        return (await self.aload()).satisfies(policy)
 
     def __repr__(self) -> str:
         state = "not loaded" if self._loaded is None else f"{len(self._loaded[0])} verified"
