@@ -249,6 +249,7 @@ def lint(session: nox.Session) -> None:
     session.run("python", "tools/check_packages.py")
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
     with tempfile.TemporaryDirectory(prefix="otp-lint-") as tmp:
         env = {"OTP_DB": "sqlite", "OTP_DB_NAME": str(Path(tmp) / "lint.sqlite3")}
         session.run(
@@ -441,5 +442,6 @@ nox.options.sessions = [
     "tox",  # the Python 3.10 x Django 4.2 x MariaDB cell, through tox.ini
     "isolation",
     "packaging",
+    "docs",
     "browser",
 ]

@@ -12,7 +12,9 @@ project = "otp-core and plugins"
 author = "The otp-core authors"
 copyright = "the otp-core authors"
 
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.viewcode", "myst_parser"]
+# The changelogs are the packages' own CHANGELOG.md files, included as Markdown.
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 # Pages may use autodoc: make the installed packages importable under the
 # test project's settings when Django is there (the docs session installs it).
@@ -25,7 +27,7 @@ try:
 except ImportError:  # building the prose alone needs no Django
     pass
 
-exclude_patterns = ["_build", "requirements.txt"]
+exclude_patterns = ["_build", "requirements.txt", "README*"]
 root_doc = "index"
 html_theme = "alabaster"
 html_static_path: list[str] = []

@@ -9,7 +9,8 @@ the ``Programming Language :: Python :: 3.Y`` classifiers exactly its
 ``PYTHONS``, ``requires-python`` is ``>=`` the oldest of them, README.md,
 LICENSE and CHANGELOG.md exist, and the CHANGELOG has a heading for the
 package's version (``nox -s release`` uses the same check). tox.ini must
-list exactly the noxfile's ``MATRIX`` cells and install every distribution. Exits 1 with
+list exactly the noxfile's ``MATRIX`` cells and install every distribution,
+and so must .readthedocs.yaml (the docs import every package). Exits 1 with
 one line per problem. Standard library only (Python 3.11+ for ``tomllib``);
 the matrix is read from the noxfile's source, so nox need not be importable.
 """
@@ -153,6 +154,11 @@ def main() -> int:
     problems = [line for dist in dists for line in problems_of(dist, pythons, djangos)]
     problems += [line for dist in dists for line in changelog_problems(dist, version_of(dist))]
     problems += tox_problems()
+    rtd = (ROOT / ".readthedocs.yaml").read_text()
+    for project in sorted((ROOT / "packages").glob("**/pyproject.toml")):
+        path = str(project.parent.relative_to(ROOT))
+        if f"path: {path}\n" not in rtd:
+            problems.append(f".readthedocs.yaml: does not install {path}")
     for line in problems:
         print(line)
     if not problems:
