@@ -10,7 +10,9 @@ the ``Programming Language :: Python :: 3.Y`` classifiers exactly its
 LICENSE and CHANGELOG.md exist, and the CHANGELOG has a heading for the
 package's version (``nox -s release`` uses the same check). tox.ini must
 list exactly the noxfile's ``MATRIX`` cells and install every distribution,
-and so must .readthedocs.yaml (the docs import every package). Exits 1 with
+and so must .readthedocs.yaml (the docs import every package). A plugin's
+``otp-core`` range must contain the current otp-core version, and no import
+name or app label may be one of the projects users move over from. Exits 1 with
 one line per problem. Standard library only (Python 3.11+ for ``tomllib``);
 the matrix is read from the noxfile's source, so nox need not be importable.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -119,6 +122,80 @@ def problems_of(dist: Path, pythons: list[str], djangos: list[str]) -> list[str]
     return [f"{dist.name}: {problem}" for problem in found]
 
 
+#: Import names and app labels of the projects users move over from
+#: (django-otp, django-two-factor-auth, django-otp-yubikey, django-otp-webauthn):
+#: ours must differ, so both can be installed while data is imported.
+FOREIGN_IMPORTS = {"django_otp", "two_factor", "django_otp_webauthn"}
+FOREIGN_LABELS = {
+    "otp_totp",
+    "otp_hotp",
+    "otp_static",
+    "otp_email",
+    "otp_yubikey",
+    "two_factor",
+    "otp_webauthn",
+    "django_otp",
+}
+#: The one deliberate exception: issue 11 keeps django-otp-yubikey's import name
+#: ``otp_yubikey`` so its users' imports keep working; the check otp_yubikey.E001
+#: refuses to start while django-otp-yubikey is also installed.
+SHARED_IMPORTS = {"otp_yubikey"}
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def _in_range(version: str, specifier: str) -> bool:
+    """Whether ``version`` meets a specifier such as ``>=0.1,<0.2`` (the forms we use)."""
+    ops = {
+        ">=": lambda a, b: a >= b,
+        "<=": lambda a, b: a <= b,
+        "==": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        ">": lambda a, b: a > b,
+        "<": lambda a, b: a < b,
+    }
+    have = _version_tuple(version)
+    for clause in filter(None, (c.strip() for c in specifier.split(","))):
+        op = next(o for o in ops if clause.startswith(o))
+        wanted = _version_tuple(clause[len(op) :])
+        if not ops[op](have + (0,) * (3 - len(have)), wanted + (0,) * (3 - len(wanted))):
+            return False
+    return True
+
+
+def dependency_problems(dist: Path, core_version: str) -> list[str]:
+    """A plugin's otp-core range must contain the otp-core it is tested with."""
+    found = []
+    project = tomllib.loads((dist / "pyproject.toml").read_text())["project"]
+    for requirement in project.get("dependencies", []):
+        match = re.fullmatch(r"otp-core\s*([<>=!].*)?", requirement.strip())
+        if match and not _in_range(core_version, match.group(1) or ""):
+            found.append(f"'{requirement}' excludes otp-core {core_version}")
+    return [f"{dist.name}: {problem}" for problem in found]
+
+
+def name_problems(dist: Path) -> list[str]:
+    """Import names and app labels that would collide with the projects we replace."""
+    found = []
+    for package in sorted((dist / "src").iterdir()):
+        if not (package / "__init__.py").is_file():
+            continue
+        if package.name in FOREIGN_IMPORTS and package.name not in SHARED_IMPORTS:
+            found.append(f"import name {package.name!r} is another project's")
+        apps_py = package / "apps.py"
+        text = apps_py.read_text() if apps_py.is_file() else ""
+        # Without an explicit label, Django's is the module name.
+        labels = re.findall(r'^\s+label = "([^"]+)"', text, re.M) or [package.name]
+        found += [
+            f"app label {label!r} is another project's"
+            for label in labels
+            if label in FOREIGN_LABELS
+        ]
+    return [f"{dist.name}: {problem}" for problem in found]
+
+
 def changelog_problems(dist: Path, version: str, tag: str | None = None) -> list[str]:
     """What stops ``dist`` at ``version`` from being released (under ``tag``, if given).
 
@@ -153,6 +230,9 @@ def main() -> int:
     dists = sorted(p.parent for p in (ROOT / "packages").glob("*/pyproject.toml"))
     problems = [line for dist in dists for line in problems_of(dist, pythons, djangos)]
     problems += [line for dist in dists for line in changelog_problems(dist, version_of(dist))]
+    core_version = version_of(ROOT / "packages" / "otp-core")
+    problems += [line for dist in dists for line in dependency_problems(dist, core_version)]
+    problems += [line for dist in dists for line in name_problems(dist)]
     problems += tox_problems()
     rtd = (ROOT / ".readthedocs.yaml").read_text()
     for project in sorted((ROOT / "packages").glob("**/pyproject.toml")):
