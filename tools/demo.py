@@ -112,11 +112,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {spec['username']:<6} password {spec['password']:<20} ({role})")
     if args.setup_only:
         return 0
-    print(f"\nServing http://127.0.0.1:{args.port}/  (Ctrl-C stops it)\n", flush=True)
+    print(f"\nServing http://127.0.0.1:{args.port}/  (Ctrl-C stops it)", flush=True)
+    print(f"Security keys and passkeys: open http://localhost:{args.port}/\n", flush=True)
     # Become the server, so that signals (Ctrl-C, kill) reach it directly.
     os.chdir(PROJECT)
     python = str(_python())
-    os.execve(python, [python, "manage.py", "runserver", f"127.0.0.1:{args.port}"], _manage_env())
+    # WebAuthn needs a secure context: http://localhost is one (RP id "localhost").
+    env = {"OTP_WEBAUTHN_ALLOWED_ORIGINS": f"http://localhost:{args.port}", **_manage_env()}
+    os.execve(python, [python, "manage.py", "runserver", f"127.0.0.1:{args.port}"], env)
 
 
 if __name__ == "__main__":

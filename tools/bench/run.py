@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_totp.py", "bench_queries.py"]
+BENCHES = ["bench_totp.py", "bench_queries.py", "bench_webauthn.py"]
 
 
 def main() -> int:

@@ -24,6 +24,7 @@ MODULES = (
     "otp_email",
     "otp_phone",
     "otp_yubikey",
+    "otp_webauthn",
     "two_factor_ui",
 )
 LANGUAGES = ("de", "nl")

@@ -125,3 +125,21 @@ def test_signed_cookie_sessions_warn(settings):
     assert check_session_engine() == []
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     assert ids(check_session_engine()) == ["otp_webauthn.W003"]
+
+
+def test_urls_not_included_is_a_warning(settings):
+    from otp_webauthn.checks import check_urls_included
+
+    assert check_urls_included() == []
+    settings.ROOT_URLCONF = "otp_webauthn.tests_empty_urls"
+    import sys
+    import types
+
+    module = types.ModuleType("otp_webauthn.tests_empty_urls")
+    module.urlpatterns = []
+    sys.modules[module.__name__] = module
+    try:
+        [warning] = check_urls_included()
+    finally:
+        del sys.modules[module.__name__]
+    assert warning.id == "otp_webauthn.W050"

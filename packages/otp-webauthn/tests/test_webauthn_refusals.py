@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
+from otp_core.models import AccountThrottle
 from otp_core.session import stored_verifications
 from otp_webauthn.models import WebAuthnDevice
 from otp_webauthn.signals import clone_suspected
@@ -37,7 +39,7 @@ def test_assertion_refusal(code, registered, authenticator, ceremonies, client):
     assert stored_verifications(client.session) == []
     registered.refresh_from_db()
     assert registered.sign_count == 0
-    assert registered.throttling_failure_count == 1
+    assert registered.throttling_failure_count == 0  # no guess: see test_refusals_lock_nothing
 
 
 def test_credential_type_must_be_public_key(registered, authenticator, ceremonies):
@@ -135,13 +137,36 @@ def test_forged_low_counter_does_not_flag_the_key(registered, authenticator, cer
     assert not registered.clone_suspected
 
 
-def test_throttled_after_a_failure(registered, authenticator, ceremonies, settings):
+def test_refusals_lock_nothing(registered, authenticator, ceremonies, settings, user):
+    """Bad assertions are no guesses: posting many throttles and locks nothing.
+
+    Whoever knows a credential id could otherwise lock its owner out.
+    """
     settings.OTP_WEBAUTHN_THROTTLE_FACTOR = 60
-    options = ceremonies.begin("authenticate")
-    ceremonies.post("authenticate-complete", authenticator.get(options, up=False))
+    settings.OTP_LOCKOUT_FAILURES = 3
+    settings.OTP_ACCOUNT_LOCKOUT_FAILURES = 3
+    forger = Authenticator()
+    for _ in range(6):
+        options = ceremonies.begin("authenticate")
+        answer = authenticator.get(options, signer=forger)
+        assert refused(ceremonies.post("authenticate-complete", answer), "bad_signature")
+    registered.refresh_from_db()
+    assert registered.throttling_failure_count == 0
+    assert not AccountThrottle.objects.filter(user=user, failure_count__gt=0).exists()
     options = ceremonies.begin("authenticate")
     response = ceremonies.post("authenticate-complete", authenticator.get(options))
-    assert refused(response, "throttled", 429)
+    assert response.status_code == 200, response.content
+
+
+def test_a_locked_account_refuses_a_good_key(registered, authenticator, ceremonies, user):
+    AccountThrottle.objects.update_or_create(
+        user=user, defaults={"failure_count": 100, "locked_at": timezone.now()}
+    )
+    options = ceremonies.begin("authenticate")
+    response = ceremonies.post("authenticate-complete", authenticator.get(options))
+    assert refused(response, "locked", 403)
+    registered.refresh_from_db()
+    assert registered.sign_count == 0
 
 
 # -- registration (§7.1) -----------------------------------------------------------

@@ -62,7 +62,8 @@ class Plugin:
     #: Templates: per setup step (same order), and the verification fragment.
     setup_templates: tuple[str, ...] = ()
     verify_template: str | None = None
-    #: Static files (JavaScript) the setup and verification templates need.
+    #: Static files (JavaScript) the setup and verification templates need;
+    #: UIs load them as ES modules (``<script type="module">``, deferred).
     static_js: tuple[str, ...] = ()
     #: Lower sorts first in method choices.
     order: int = 100
@@ -70,7 +71,13 @@ class Plugin:
     #: reads: ``"profile_links"``, ``[(label, url name or path), ...]`` shown on
     #: the account page even before the user has a device of the plugin; and
     #: ``"device_actions"``, ``[(label, url name), ...]`` POST actions on one
-    #: device, each URL reversed with ``kwargs={"pk": device.pk}``.
+    #: device, each URL reversed with ``kwargs={"pk": device.pk}``;
+    #: ``"device_details"``, dotted path of ``f(device) -> list[str]``, short
+    #: facts shown next to a device's name ("added 1 May"); and
+    #: ``"login_page"``, dotted path of ``f(request) -> dict | None`` adding a
+    #: way to sign in to the password page: ``{"template": fragment rendered
+    #: below the form (with ``next``), "static_js": (...), "username_autocomplete":
+    #: token appended to the user name field's autocomplete}``, or None.
     options: dict[str, Any] = field(default_factory=dict)
 
     def get_device_models(self) -> list[type[Device]]:

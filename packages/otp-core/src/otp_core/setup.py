@@ -40,6 +40,11 @@ class SetupStepForm(forms.Form):
     template_name_fragment: str = "otp_core/setup/step.html"
     #: Short title of the step for headings and progress indicators.
     title: Any = _("Set up")
+    #: Does completing the last step prove the user holds the device (a code
+    #: it made)? Then a UI counts it as a verification of the session. False
+    #: when it proves nothing the verification path would accept, e.g. a
+    #: WebAuthn registration with "none" attestation, which signs no challenge.
+    proves_possession: bool = True
 
     def __init__(
         self,
@@ -76,6 +81,10 @@ class DeviceVerificationForm(forms.Form):
     """
 
     template_name_fragment: str = "otp_core/verify/token.html"
+    #: Is the answer a code the user types? False when a script posts it (a
+    #: WebAuthn assertion): a UI then shows no code prompt, no "Verify" and no
+    #: "send a new code" button; the fragment brings its own control.
+    typed: bool = True
 
     otp_token = forms.CharField(
         label=_("Code"),

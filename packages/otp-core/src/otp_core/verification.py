@@ -117,8 +117,9 @@ def verify(device: Device, token: str, *, request: HttpRequest | None = None) ->
 
     Refused unchecked while the user's account is locked
     (``ACCOUNT_LOCKED``) or the device is throttled or locked. A mismatch on a
-    confirmed device counts one failure on the device and one on the account;
-    a success resets both.
+    confirmed device counts one failure on the device and one on the account,
+    unless the device's ``counts_failures`` is False (an answer nobody can
+    guess, such as a WebAuthn signature); a success resets both.
     """
     model = type(device)
     alias = router.db_for_write(model, instance=device)
@@ -147,10 +148,11 @@ def verify(device: Device, token: str, *, request: HttpRequest | None = None) ->
                     account_throttle.record_success(account, using=account_alias)
                 result = VerificationResult(True)
             else:
-                current.throttle_increment(commit=False)
-                fields = list(current.throttling_fields)
-                locked_out_now = current.is_locked_out
-                if counts:
+                if current.counts_failures:
+                    current.throttle_increment(commit=False)
+                    fields = list(current.throttling_fields)
+                    locked_out_now = current.is_locked_out
+                if counts and current.counts_failures:
                     account, newly = account_throttle.record_failure(
                         account, current.user_id, using=account_alias
                     )
@@ -227,7 +229,7 @@ def verify_any(
                 winner = (original, current, fields)
                 break
             outcomes.append((original, _mismatch(current)))
-        if winner is None and any(current.confirmed for current in checked):
+        if winner is None and any(c.confirmed and c.counts_failures for c in checked):
             account, newly = account_throttle.record_failure(account, user_id, using=account_alias)
             account_locked = account if newly else None
 

@@ -441,6 +441,21 @@ def _user_handle(credential: dict[str, Any]) -> bytes | None:
     return _unb64(value)
 
 
+def legacy_two_factor_handle(user: Any) -> bytes:
+    """The user handle django-two-factor-auth gave ``user``'s keys: SHA-1 of the pk, in hex.
+
+    Keys imported from it (:mod:`otp_webauthn.importer`) that made a
+    discoverable credential send it back; it names this same user.
+    """
+    return hashlib.sha1(str(user.pk).encode(), usedforsecurity=False).hexdigest().encode()
+
+
+def _is_users_handle(handle: bytes, user: Any) -> bool:
+    """Is ``handle`` ``user``'s (L3 §7.2 step 6): ours, or django-two-factor-auth's for them."""
+    ours = hmac.compare_digest(handle, WebAuthnUserHandle.for_user(user))
+    return ours | hmac.compare_digest(handle, legacy_two_factor_handle(user))
+
+
 def complete_second_factor(
     request: HttpRequest, user: Any, body: Any, *, device: WebAuthnDevice | None = None
 ) -> WebAuthnDevice:
@@ -466,7 +481,7 @@ def complete_second_factor(
     if found is None or (device is not None and found.pk != device.pk):
         raise CeremonyError("unknown_credential")
     handle = _user_handle(credential)
-    if handle is not None and not hmac.compare_digest(handle, WebAuthnUserHandle.for_user(user)):
+    if handle is not None and not _is_users_handle(handle, user):
         raise CeremonyError("unknown_credential")
     token = AssertionToken(
         credential,

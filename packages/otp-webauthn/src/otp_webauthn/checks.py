@@ -223,3 +223,22 @@ def check_session_engine(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         ]
     return []
+
+
+@register(Tags.urls)
+def check_urls_included(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """The ceremonies' URLs: without them no page (set-up, sign-in step) can use a key."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse("otp_webauthn:register-begin")
+    except NoReverseMatch:
+        return [
+            Warning(
+                "otp_webauthn is installed but its URLs are not included: security keys "
+                "cannot be registered or used.",
+                hint='Add path("webauthn/", include("otp_webauthn.urls")) to your URLconf.',
+                id="otp_webauthn.W050",
+            )
+        ]
+    return []

@@ -156,6 +156,10 @@ class WebAuthnDevice(Device):
     )
 
     verification_fields = ("sign_count", "backed_up", "user_verified", "recent_challenges")
+    #: A signed assertion cannot be guessed: a refused one is no guess, so it
+    #: throttles neither this key nor the account. Otherwise whoever knows a
+    #: credential id could lock its owner out. A locked account still refuses.
+    counts_failures = False
     #: How many accepted challenges a credential remembers.
     RECENT_CHALLENGES = 16
 

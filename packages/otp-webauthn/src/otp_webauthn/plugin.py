@@ -18,10 +18,24 @@ plugin = Plugin(
     device_models=("otp_core_webauthn.WebAuthnDevice",),
     # The challenge is JSON options for the browser's script, not a message.
     interactive=True,
+    setup_forms=("otp_webauthn.forms.WebAuthnSetupForm",),
+    setup_templates=("otp_webauthn/setup_step.html",),
+    verify_form="otp_webauthn.forms.WebAuthnVerificationForm",
+    verify_template="otp_webauthn/verify.html",
+    static_js=("otp_webauthn/webauthn.js",),
     order=10,
     options={
         "factor_kinds": ("hwk", "swk"),
         # The JSON ceremonies (include("otp_webauthn.urls")), for a UI's script.
         "urls": "otp_webauthn.urls",
+        # two-factor-ui's hooks: the key list's actions and facts, passkey sign-in.
+        "device_actions": [
+            (_("Rename"), "otp_webauthn:rename"),
+            (_("Remove"), "otp_webauthn:remove"),
+        ],
+        "device_details": "otp_webauthn.ui.device_details",
+        "login_page": "otp_webauthn.ui.login_page",
+        # otp_import_django_otp: django-two-factor-auth's and django-otp-webauthn's keys.
+        "django_otp_importer": "otp_webauthn.importer.import_from_django",
     },
 )

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from . import views
+import otp_core.ids  # noqa: F401 - registers the ``otp_id`` path converter
+
+from . import account, views
 
 app_name = "otp_webauthn"
 
@@ -13,4 +15,6 @@ urlpatterns = [
     path("authenticate/complete/", views.authenticate_complete, name="authenticate-complete"),
     path("signup/begin/", views.signup_begin, name="signup-begin"),
     path("signup/complete/", views.signup_complete, name="signup-complete"),
+    path("keys/<otp_id:pk>/rename/", account.KeyRenameView.as_view(), name="rename"),
+    path("keys/<otp_id:pk>/remove/", account.KeyRemoveView.as_view(), name="remove"),
 ]

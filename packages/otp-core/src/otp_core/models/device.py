@@ -75,6 +75,11 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
     verification_fields: ClassVar[tuple[str, ...]] = ()
     #: Fields :meth:`_challenge` may change; the challenge path saves them.
     challenge_fields: ClassVar[tuple[str, ...]] = ()
+    #: Does a refused answer count as a guess? True for codes: a mismatch
+    #: throttles the device and counts on the account (lock-out). False for
+    #: answers nobody can guess (a WebAuthn signature): whoever can post one
+    #: could otherwise lock the owner out. A locked account still refuses them.
+    counts_failures: ClassVar[bool] = True
 
     class Meta:
         abstract = True

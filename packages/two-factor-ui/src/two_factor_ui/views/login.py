@@ -33,6 +33,7 @@ from .. import remember
 from ..conf import ui_settings
 from ..methods import backup_devices, default_device, device_from_id, is_backup, plugin_for
 from ..methods import primary_devices as user_primary_devices
+from ..plugin_hooks import login_extras
 from ..redirects import safe_next, setting_url
 from ..signals import user_verified
 from .utils import render_fragment, verify_form_class
@@ -260,6 +261,24 @@ class LoginView(StepWizardView):
             redirect_field_name=self.redirect_field_name,
             remember_enabled=remember.is_enabled(),
         )
+        if step == "auth":
+            # On a GET the ``next`` of the query is stored after rendering.
+            next_url = (
+                self.request.GET.get(self.redirect_field_name, "")
+                if self.request.method == "GET"
+                else context["next"]
+            )
+            extras = login_extras(self.request, {"next": next_url, "request": self.request})
+            context.update(
+                login_extras=[extra.html for extra in extras],
+                static_js=[path for extra in extras for path in extra.static_js],
+            )
+            tokens = " ".join(e.username_autocomplete for e in extras if e.username_autocomplete)
+            username = form.fields.get("username") if hasattr(form, "fields") else None
+            if tokens and username is not None:
+                # e.g. "username webauthn": the browser offers passkeys in the field.
+                current = username.widget.attrs.get("autocomplete") or "username"
+                username.widget.attrs["autocomplete"] = f"{current} {tokens}"
         if step in ("token", "backup") and isinstance(form, DeviceVerificationForm):
             user = self.get_user()
             device = form.device
@@ -274,6 +293,8 @@ class LoginView(StepWizardView):
                     d for d in user_primary_devices(user) if d.persistent_id != device.persistent_id
                 ],
                 backup_available=bool(self._extra(HAS_BACKUP)) and step != "backup",
+                # A script posts the answer (WebAuthn): no code prompt, no Verify button.
+                untyped_answer=not getattr(form, "typed", True),
             )
         return context
 

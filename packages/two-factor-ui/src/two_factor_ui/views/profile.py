@@ -26,6 +26,7 @@ from ..methods import (
     setup_methods,
     user_devices,
 )
+from ..plugin_hooks import device_details
 from .mixins import OTPRequiredMixin
 
 __all__ = [
@@ -111,7 +112,11 @@ class ProfileView(LoginRequiredMixin, TemplateView):
                 key, {"plugin": item.plugin, "label": item.label, "devices": []}
             )
             group["devices"].append(
-                {"device": item.device, "actions": device_actions(item.plugin, item.device)}
+                {
+                    "device": item.device,
+                    "actions": device_actions(item.plugin, item.device),
+                    "details": device_details(item.plugin, item.device),
+                }
             )
         here = self.request.path
         for group in groups.values():

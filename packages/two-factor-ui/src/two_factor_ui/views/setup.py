@@ -146,6 +146,7 @@ class SetupView(LoginRequiredMixin, StepWizardView):
             self._set_extra(STATE_KEY, form.state)
             if step == list(self.get_form_list())[-1]:
                 self.new_device = device
+                self.new_device_proven = getattr(form, "proves_possession", True)
 
     def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
@@ -173,7 +174,8 @@ class SetupView(LoginRequiredMixin, StepWizardView):
 
     def done(self, form_list: Any, **kwargs: Any) -> Any:
         device = getattr(self, "new_device", None)
-        if device is not None and getattr(device, "confirmed", False):
+        proven = getattr(self, "new_device_proven", True)
+        if device is not None and getattr(device, "confirmed", False) and proven:
             # The user just proved possession: count it for this session.
             otp_core.login(self.request, device)
         url = resolve_url(self.success_url)
