@@ -71,7 +71,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1024, "height": 768}
+#: 1024 x 768; OTP_BROWSER_WIDTH=375 (and _HEIGHT) walks the same flows at phone size.
+VIEWPORT = {
+    "width": int(os.environ.get("OTP_BROWSER_WIDTH", "1024")),
+    "height": int(os.environ.get("OTP_BROWSER_HEIGHT", "768")),
+}
 #: Generous enough for a loaded 2-core machine, short enough to fail fast.
 TIMEOUT_MS = 15_000
 
