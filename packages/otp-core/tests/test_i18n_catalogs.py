@@ -1,4 +1,4 @@
-"""The German and Dutch catalogs of every installed distribution are complete and compiled.
+"""Every installed distribution's catalogs, in every language we ship, are complete and compiled.
 
 Only the distributions installed in this session are checked, so the test works
 in isolation sessions too. The .po files are read with a small parser (polib and
@@ -27,7 +27,7 @@ MODULES = (
     "otp_webauthn",
     "two_factor_ui",
 )
-LANGUAGES = ("de", "nl")
+LANGUAGES = ("de", "nl", "es", "fr", "pt_BR", "it")
 
 # %(name)s, %d, %s, %%: Python's printf-style placeholders.
 PRINTF = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*\d*(?:\.\d+)?(?P<conv>[diouxXeEfFgGcrsa%])")

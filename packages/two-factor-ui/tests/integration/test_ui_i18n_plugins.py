@@ -111,3 +111,23 @@ def test_english_is_unchanged(client, user, locale_middleware):
     text = page_text(response)
     assert "Open your authenticator app and scan this QR code." in text
     assert EXPECTED["nl"]["totp_template"] not in text
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "pt-br", "it"])
+def test_every_shipped_language_translates_the_login_page(client, locale_middleware, language):
+    """The newer catalogs load through LocaleMiddleware for the pages and the plugins."""
+    with translation.override(language):
+        heading = translation.gettext("Sign in")
+        button = translation.gettext("Next")
+        passkey = translation.gettext("Sign in with a passkey")
+    assert heading != "Sign in"
+    assert button != "Next"
+    assert passkey != "Sign in with a passkey"
+    response = client.get(reverse("two_factor:login"), HTTP_ACCEPT_LANGUAGE=language)
+    text = page_text(response)
+    assert response.status_code == 200
+    assert f'<html lang="{language}">' in text
+    assert f">{heading}</h1>" in text
+    assert f">{button}</button>" in text
+    assert passkey in text  # otp-webauthn's own catalog, in the same page
+    assert "Sign in" not in text
