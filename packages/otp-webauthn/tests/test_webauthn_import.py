@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from otp_core.session import stored_verifications
+from otp_core.testing import foreign_tables
 from otp_webauthn.models import WebAuthnDevice, WebAuthnUserHandle, random_user_handle
 
 from .authenticator import Authenticator, b64
@@ -47,27 +46,8 @@ TABLES = {
 
 @pytest.fixture
 def legacy():
-    quote = connection.ops.quote_name
-    binary = connection.data_types["BinaryField"]
-    stamp = connection.data_types["DateTimeField"]
-    with connection.cursor() as cursor:
-        for table, columns in TABLES.items():
-            columns = re.sub(r'"(\w+)"', lambda m: quote(m.group(1)), columns)
-            columns = columns.replace("BINARY", binary).replace("datetime", stamp)
-            cursor.execute(f"CREATE TABLE {quote(table)} ({columns})")
-
-    def insert(table: str, **row) -> None:
-        names = ", ".join(quote(c) for c in row)
-        marks = ", ".join(["%s"] * len(row))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", list(row.values())
-            )
-
-    yield insert
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+    with foreign_tables(TABLES) as insert:
+        yield insert
 
 
 def run(*args: str) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import struct
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
+from otp_core.testing import foreign_tables
 from otp_core.verification import verify
 from otp_yubikey.importer import import_from_django_otp_yubikey, legacy_public_id
 from otp_yubikey.models import RemoteYubikeyDevice, ValidationService, YubikeyDevice
@@ -44,24 +43,8 @@ TABLES = {
 
 @pytest.fixture
 def legacy():
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table, columns in TABLES.items():
-            columns = re.sub(r'"(\w+)"', lambda m: quote(m.group(1)), columns)
-            cursor.execute(f"CREATE TABLE {quote(table)} ({columns})")
-
-    def insert(table: str, **row) -> None:
-        names = ", ".join(quote(c) for c in row)
-        marks = ", ".join(["%s"] * len(row))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", list(row.values())
-            )
-
-    yield insert
-    with connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+    with foreign_tables(TABLES) as insert:
+        yield insert
 
 
 def run(*args: str) -> str:

@@ -10,15 +10,25 @@ browser-less client can (lone surrogates included).
 
 from __future__ import annotations
 
+import contextlib
 import random
+import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from django.db import connections
+from django.db import connection, connections
 
-__all__ = ["HostileValue", "form_body", "hostile_ids", "hostile_values", "race", "sample"]
+__all__ = [
+    "HostileValue",
+    "foreign_tables",
+    "form_body",
+    "hostile_ids",
+    "hostile_values",
+    "race",
+    "sample",
+]
 
 
 def race(n: int, work: Callable[[int], Any], *, timeout: float = 120) -> list[Any]:
@@ -146,3 +156,37 @@ def form_body(pairs: Iterable[tuple[str, str]]) -> bytes:
         return quote(text.encode("utf-8", "surrogatepass"), safe="")
 
     return "&".join(f"{encode(name)}={encode(value)}" for name, value in pairs).encode("ascii")
+
+
+@contextlib.contextmanager
+def foreign_tables(tables: dict[str, str]) -> Iterator[Callable[..., None]]:
+    """Create another project's tables (to test an importer); yields ``insert(table, **row)``.
+
+    ``tables`` maps a table name to its column list in portable SQL with
+    double-quoted names; ``BINARY`` and ``datetime`` become this backend's
+    binary and date-time types. The tables are dropped again on exit. Use it in
+    tests marked ``django_db(transaction=True)``: MariaDB commits DDL at once.
+    """
+    q = connection.ops.quote_name
+    binary = connection.data_types["BinaryField"]
+    stamp = connection.data_types["DateTimeField"]
+    with connection.cursor() as cursor:
+        for table, columns in tables.items():
+            columns = re.sub(r'"(\w+)"', lambda m: q(m.group(1)), columns)
+            columns = columns.replace("BINARY", binary).replace("datetime", stamp)
+            cursor.execute(f"CREATE TABLE {q(table)} ({columns})")
+
+    def insert(table: str, **row: Any) -> None:
+        names = ", ".join(q(c) for c in row)
+        marks = ", ".join(["%s"] * len(row))
+        # Names are the test's own literals, quoted; values go as parameters.
+        sql = f"INSERT INTO {q(table)} ({names}) VALUES ({marks})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(row.values()))
+
+    try:
+        yield insert
+    finally:
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {q(table)}")
