@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from otp_core import crypto
 from otp_core.setup import DeviceVerificationForm, SetupStepForm
 from otp_core.signals import backup_codes_generated
 from otp_core.verification import locked
@@ -20,6 +22,9 @@ __all__ = ["BackupCodeVerificationForm", "BackupCodesSetupForm"]
 
 #: Key of the pending device's persistent id in the set-up ``state``.
 STATE_KEY = "otp_static_device"
+#: Key of the pending codes in the set-up ``state``, encrypted by otp-core,
+#: with the fingerprint of the set they belong to.
+CODES_KEY = "otp_static_codes"
 #: Name of devices created here; django-two-factor-auth's name, which its
 #: documented ``user_verified`` receiver checks.
 DEVICE_NAME = "backup"
@@ -32,12 +37,16 @@ def _fingerprint(device: StaticDevice) -> str:
 
 
 class BackupCodesSetupForm(SetupStepForm):
-    """Generate a set of backup codes, show it once, and ask the user to confirm.
+    """Generate a set of backup codes, show it, and ask the user to confirm.
 
-    The codes are generated when the step is rendered (:meth:`get_context`),
-    on an unconfirmed device, so every rendering shows fresh codes and no
-    code is shown twice. :meth:`save` confirms that device and removes the
-    user's older backup codes, which stay valid until then.
+    The codes are generated when the step is first rendered
+    (:meth:`get_context`), on an unconfirmed device. Until the user confirms,
+    the set's plaintexts stay in the set-up ``state`` encrypted with otp-core's
+    key, so a refused confirmation (the box not ticked) shows the *same* codes
+    again: the set the user wrote down is the set that will work. A new set is
+    made only when the user asks for one (a new set-up). :meth:`save` confirms
+    the device, forgets the plaintexts and removes the user's older backup
+    codes, which stay valid until then.
     """
 
     template_name_fragment = "otp_static/setup_codes.html"
@@ -85,8 +94,15 @@ class BackupCodesSetupForm(SetupStepForm):
         if self.is_bound and self.is_valid():
             return {"codes": [], "device": self.device}
         if self.codes is None:
+            self.codes = self._pending_codes()
+        if self.codes is None:
             self.codes = self.device.generate_tokens()
             fingerprint = _fingerprint(self.device)
+            self.state[CODES_KEY] = {
+                "device": self.device.persistent_id,
+                "fingerprint": fingerprint,
+                "codes": crypto.encrypt(json.dumps(self.codes)),
+            }
             self.fields["codes_fingerprint"].initial = fingerprint
             if self.is_bound:
                 # A re-rendered form must carry the new set's fingerprint.
@@ -96,6 +112,26 @@ class BackupCodesSetupForm(SetupStepForm):
             "codes": [format_code(code) for code in self.codes],
             "device": self.device,
         }
+
+    def _pending_codes(self) -> list[str] | None:
+        """The plaintexts of the device's current unconfirmed set, if this set-up made it."""
+        pending = self.state.get(CODES_KEY)
+        if not isinstance(pending, dict) or pending.get("device") != self.device.persistent_id:
+            return None
+        fingerprint = _fingerprint(self.device)
+        if not self.device.remaining or pending.get("fingerprint") != fingerprint:
+            return None  # replaced or used up since: a new set is needed
+        try:
+            codes = json.loads(crypto.decrypt(str(pending.get("codes", ""))))
+        except (crypto.DecryptionError, ValueError):
+            return None
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            return None
+        self.fields["codes_fingerprint"].initial = fingerprint
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("codes_fingerprint")] = fingerprint
+        return codes
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -122,6 +158,7 @@ class BackupCodesSetupForm(SetupStepForm):
                 request=self.request,
             )
         self.state.pop(STATE_KEY, None)
+        self.state.pop(CODES_KEY, None)
         self.device = device
         return device
 

@@ -145,6 +145,28 @@ def test_backup_tokens_page_generates_shows_once_and_counts(client, user, totp, 
     assert device.verify_token(shown[0])
 
 
+def test_a_save_without_the_checkbox_keeps_the_codes_on_screen(client, user, totp, make_flow):
+    """Issue 13: the refused save used to show a new set, voiding the one written down."""
+    flow = make_flow(client)
+    flow.password()
+    flow.token(totp_now(totp))
+    url = reverse("two_factor:backup_tokens")
+    html = client.post(url, {"generate": "1"}).content.decode()
+    shown = re.findall(r"<code>([^<]+)</code>", html)
+    fingerprint = re.search(r'name="backup-codes_fingerprint" value="([^"]*)"', html).group(1)
+    refused = client.post(url, {"confirm": "1", "backup-codes_fingerprint": fingerprint})
+    assert refused.status_code == 400
+    again = refused.content.decode()
+    assert re.findall(r"<code>([^<]+)</code>", again) == shown
+    fingerprint = re.search(r'name="backup-codes_fingerprint" value="([^"]*)"', again).group(1)
+    saved = client.post(
+        url, {"confirm": "1", "backup-stored": "on", "backup-codes_fingerprint": fingerprint}
+    )
+    assert "You have 10 backup codes left." in saved.content.decode()
+    device = StaticDevice.objects.get(user=user, confirmed=True)
+    assert device.verify_token(shown[0])
+
+
 def test_backup_tokens_needs_verified_session(client, user, totp):
     client.force_login(user)
     response = client.get(reverse("two_factor:backup_tokens"))
