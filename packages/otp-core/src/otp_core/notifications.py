@@ -203,14 +203,14 @@ def _device_db(device: Any) -> str:
     return router.db_for_write(type(device), instance=device)
 
 
-def on_device_added(sender: Any, device: Any, request: Any = None, **kwargs: Any) -> None:
+def _notify_device(event: str, device: Any, request: Any) -> None:
     notify(
-        "device_added",
-        device.user,
-        request,
-        using=_device_db(device),
-        device_label=_device_label(device),
+        event, device.user, request, using=_device_db(device), device_label=_device_label(device)
     )
+
+
+def on_device_added(sender: Any, device: Any, request: Any = None, **kwargs: Any) -> None:
+    _notify_device("device_added", device, request)
 
 
 def on_device_removed(
@@ -218,13 +218,7 @@ def on_device_removed(
 ) -> None:
     if disabling:
         return  # two_factor_disabled follows: one mail for the whole change
-    notify(
-        "device_removed",
-        device.user,
-        request,
-        using=_device_db(device),
-        device_label=_device_label(device),
-    )
+    _notify_device("device_removed", device, request)
 
 
 def on_backup_codes_generated(

@@ -94,18 +94,19 @@ class BackupCodesSetupForm(SetupStepForm):
         if self.is_bound and self.is_valid():
             return {"codes": [], "device": self.device}
         if self.codes is None:
-            self.codes = self._pending_codes()
-        if self.codes is None:
-            self.codes = self.device.generate_tokens()
             fingerprint = _fingerprint(self.device)
-            self.state[CODES_KEY] = {
-                "device": self.device.persistent_id,
-                "fingerprint": fingerprint,
-                "codes": crypto.encrypt(json.dumps(self.codes)),
-            }
+            self.codes = self._pending_codes(fingerprint)
+            if self.codes is None:
+                self.codes = self.device.generate_tokens()
+                fingerprint = _fingerprint(self.device)
+                self.state[CODES_KEY] = {
+                    "device": self.device.persistent_id,
+                    "fingerprint": fingerprint,
+                    "codes": crypto.encrypt(json.dumps(self.codes)),
+                }
             self.fields["codes_fingerprint"].initial = fingerprint
             if self.is_bound:
-                # A re-rendered form must carry the new set's fingerprint.
+                # A re-rendered form must carry the shown set's fingerprint.
                 self.data = self.data.copy()
                 self.data[self.add_prefix("codes_fingerprint")] = fingerprint
         return {
@@ -113,12 +114,11 @@ class BackupCodesSetupForm(SetupStepForm):
             "device": self.device,
         }
 
-    def _pending_codes(self) -> list[str] | None:
-        """The plaintexts of the device's current unconfirmed set, if this set-up made it."""
+    def _pending_codes(self, fingerprint: str) -> list[str] | None:
+        """The plaintexts of the device's current set (``fingerprint``), if this set-up made it."""
         pending = self.state.get(CODES_KEY)
         if not isinstance(pending, dict) or pending.get("device") != self.device.persistent_id:
             return None
-        fingerprint = _fingerprint(self.device)
         if not self.device.remaining or pending.get("fingerprint") != fingerprint:
             return None  # replaced or used up since: a new set is needed
         try:
@@ -127,10 +127,6 @@ class BackupCodesSetupForm(SetupStepForm):
             return None
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             return None
-        self.fields["codes_fingerprint"].initial = fingerprint
-        if self.is_bound:
-            self.data = self.data.copy()
-            self.data[self.add_prefix("codes_fingerprint")] = fingerprint
         return codes
 
     def clean(self) -> dict[str, Any]:
