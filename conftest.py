@@ -50,10 +50,13 @@ def verified_login(client):
 DJANGO_OTP_SCHEMA_DIR = Path(__file__).resolve().parent / (
     "packages/otp-core/tests/fixtures/django_otp_schema"
 )
-_MIGRATION_HEADER = re.compile(r"^-- (otp_\w+) (\d{4}\w*)$", re.MULTILINE)
+_MIGRATION_HEADER = re.compile(r"^-- (\w+) (\d{4}\w*)$", re.MULTILINE)
 
-#: Tables of django-otp's schema that the import tests create, children first.
+#: Tables of django-otp's (and django-two-factor-auth's) schema that the import
+#: tests create, children first (dropped also under their ``_retired`` names).
 DJANGO_OTP_TABLES = (
+    "two_factor_phonedevice",
+    "otp_email_emaildevice",
     "otp_static_statictoken",
     "otp_static_staticdevice",
     "otp_hotp_hotpdevice",
@@ -65,7 +68,11 @@ class DjangoOTPSchema:
     """django-otp's tables, made by its own migrations' SQL, and rows in them."""
 
     def statements(self, app: str) -> list[str]:
-        """The SQL of every migration of django-otp's ``app`` for this database."""
+        """The SQL of every migration of ``app`` for this database.
+
+        ``app`` is a django-otp app label (``otp_totp``, ``otp_email`` ...) or
+        ``phonenumber`` (django-two-factor-auth's phone table).
+        """
         from django.db import connection
 
         path = DJANGO_OTP_SCHEMA_DIR / f"{connection.vendor}.sql"
@@ -116,7 +123,8 @@ class DjangoOTPSchema:
 
         with connection.cursor() as cursor:
             for table in DJANGO_OTP_TABLES:
-                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)}")
+                for name in (table, f"{table}_retired"):
+                    cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
 
 
 @pytest.fixture

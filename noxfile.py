@@ -38,7 +38,8 @@ LINT_TOOLS = ["ruff==0.17.6", "mypy==2.4.1", "check-jsonschema>=0.28"]
 # browser session: Playwright is not a dependency of the other sessions.
 BROWSER_TESTS = "*/tests/browser"
 NOT_BROWSER = f"--ignore-glob=packages/{BROWSER_TESTS}"
-BROWSER_REQUIREMENTS = ["playwright>=1.40"]
+# axe-playwright-python ships axe-core (no download) for the accessibility scan.
+BROWSER_REQUIREMENTS = ["playwright>=1.40", "axe-playwright-python>=0.1.8"]
 CHROMIUM = "/usr/bin/chromium"
 
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -311,6 +312,19 @@ def packaging(session: nox.Session) -> None:
             )
 
 
+@nox.session(python=None, tags=["full"])
+def newcomer(session: nox.Session) -> None:
+    """What a newcomer meets (tests/): the getting-started walk, and the tools/ scripts.
+
+    The walk follows docs/getting-started.rst's core-only steps in a new
+    ``startproject`` (about a minute). It makes its own venv with only
+    otp-core and otp-totp, so this session needs just pytest and pyotp; no
+    conftest, no pytest-django.
+    """
+    session.install("pytest>=8", "pyotp>=2.9")
+    _pytest(session, "-p", "no:django", "--noconftest", "tests", *session.posargs)
+
+
 def _new_venv(session: nox.Session, venv: Path) -> tuple[str, list[str]]:
     """An empty virtualenv: its python and the command that installs into it."""
     python = str(venv / "bin" / "python")
@@ -423,14 +437,28 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=None)
 def bench(session: nox.Session) -> None:
-    """Benchmarks against django-otp and pyotp (tools/bench/run.py)."""
+    """Benchmarks against django-otp, django-two-factor-auth and pyotp (tools/bench/run.py).
+
+    bench_signin.py serves three sites with gunicorn on loopback: ours
+    (otp-core + otp-totp + two-factor-ui), the peers at the versions issue 15
+    measured, and plain Django, all on Django 5.2 and PostgreSQL.
+    """
     _install(
         session,
-        [PACKAGES_DIR / "otp-core", EXAMPLE_PLUGIN],
+        [
+            PACKAGES_DIR / "otp-core",
+            PACKAGES_DIR / "otp-totp",
+            PACKAGES_DIR / "two-factor-ui",
+            PACKAGES_DIR / "otp-webauthn",  # bench_webauthn.py
+            EXAMPLE_PLUGIN,
+        ],
         "-r",
         str(TEST_REQUIREMENTS),
+        "Django~=5.2.0",
         "pyotp",
-        "django-otp",
+        "django-otp==1.7.5",
+        "django-two-factor-auth==1.18.1",
+        "gunicorn",
     )
     session.run("python", "tools/bench/run.py", *session.posargs)
 
@@ -442,6 +470,7 @@ nox.options.sessions = [
     "tox",  # the Python 3.10 x Django 4.2 x MariaDB cell, through tox.ini
     "isolation",
     "packaging",
+    "newcomer",
     "docs",
     "browser",
 ]

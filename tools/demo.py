@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,14 @@ def _python() -> Path:
     return VENV / "bin" / "python"
 
 
+_STARTED = time.monotonic()
+
+
+def step(message: str) -> None:
+    """One progress line, with the seconds since the start: the first run takes a while."""
+    print(f"demo.py [{time.monotonic() - _STARTED:5.1f}s] {message}", flush=True)
+
+
 def install() -> None:
     """Create .demo-venv and (re)install the distributions when they changed."""
     dists = distributions()
@@ -73,23 +82,28 @@ def install() -> None:
     stamp = VENV / ".otp-demo"
     fingerprint = _fingerprint(dists)
     if _python().exists() and stamp.exists() and stamp.read_text() == fingerprint:
+        step(f"{VENV.name} is up to date")
         return
     if not _python().exists():
-        print(f"demo.py: creating {VENV.name}", flush=True)
+        step(f"creating {VENV.name} (first run only; the install takes about a minute)")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     names = ", ".join(dist.name for dist in dists)
-    print(f"demo.py: installing {names}", flush=True)
-    pip = [str(_python()), "-m", "pip", "install", "--quiet"]
+    step(f"installing {names} and their dependencies (pip's progress follows)")
+    # pip's own lines (Processing, Collecting, Building wheel ...) show it is working.
+    pip = [str(_python()), "-m", "pip", "install", "--progress-bar", "on"]
     paths = [str(dist) for dist in dists]
     subprocess.run([*pip, *paths], check=True)
     # Same version numbers as before: make pip take the edited source anyway.
-    subprocess.run([*pip, "--force-reinstall", "--no-deps", *paths], check=True)
+    step("reinstalling the distributions from the current source")
+    subprocess.run([*pip, "--quiet", "--force-reinstall", "--no-deps", *paths], check=True)
     stamp.write_text(fingerprint)
 
 
 def _manage_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("OTP_DB")}
-    env.update(OTP_DB="sqlite", OTP_DB_NAME=str(DATABASE))
+    # OTP_DEMO: what a site would turn on (remember-this-browser, an issuer
+    # name for apps, the "this page needs more" page); see settings.py.
+    env.update(OTP_DB="sqlite", OTP_DB_NAME=str(DATABASE), OTP_DEMO="1")
     return env
 
 
@@ -104,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     install()
+    step("migrating the demo database")
     manage("migrate", "--noinput", "--verbosity", "0")
+    step("creating the demo accounts")
     manage("shell", "--verbosity", "0", "--command", CREATE_USERS.format(users=json.dumps(USERS)))
     print("\nDemo accounts (demo only):")
     for spec in USERS:

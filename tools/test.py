@@ -7,11 +7,15 @@
    or whatever nox arguments follow (``-s lint``, ``-l``, ``-- -x -k totp``...).
 
 At the end it prints one line adding up the tests of every pytest session run.
+Arguments that only print something (``-l``/``--list``, ``-h``/``--help``,
+``--version``) install nothing: no Debian package, no virtualenv; without
+``.tools-venv`` yet, ``-l`` lists the sessions read from ``noxfile.py``.
 Standard library only.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -23,10 +27,81 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".tools-venv"
 TOOLS = ["nox>=2024.3.2", "uv>=0.4"]
+NOXFILE = ROOT / "noxfile.py"
+#: nox arguments that only print: they need no Debian package and install nothing.
+LIST_ARGS = {"-l", "--list", "--list-sessions"}
+INFO_ARGS = {*LIST_ARGS, "-h", "--help", "--version", "--usage"}
 
 
 def _venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _tools_ready() -> Path | None:
+    """.tools-venv's python when it is already set up, else None (nothing is installed)."""
+    python = _venv_python()
+    stamp = VENV / ".otp-tools"
+    wanted = "\n".join([sys.version, *TOOLS])
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return python
+    return None
+
+
+def info_only(argv: list[str]) -> bool:
+    """Do these arguments only ask nox to print something (list, help, version)?"""
+    own = argv[: argv.index("--")] if "--" in argv else argv
+    return any(arg in INFO_ARGS for arg in own)
+
+
+def sessions_from_noxfile(path: Path = NOXFILE) -> list[tuple[str, str, bool]]:
+    """(name, first docstring line, run by default) of every session, read without nox.
+
+    Parametrized sessions appear once, by name; nox itself lists each variant.
+    """
+    tree = ast.parse(path.read_text())
+    defaults: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            ast.unparse(target) == "nox.options.sessions" for target in node.targets
+        ):
+            defaults = [ast.literal_eval(item) for item in node.value.elts]  # type: ignore[attr-defined]
+    default_names = {name.split("(")[0] for name in defaults}
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        if not any("nox.session" in ast.unparse(d) for d in node.decorator_list):
+            continue
+        doc = (ast.get_docstring(node) or "").strip().splitlines()
+        found.append((node.name, doc[0] if doc else "", node.name in default_names))
+    return found
+
+
+def print_sessions(out: object = sys.stdout) -> None:
+    print("Sessions in noxfile.py (* runs by default):", file=out)  # type: ignore[arg-type]
+    for name, doc, default in sessions_from_noxfile():
+        mark = "*" if default else "-"
+        print(f"{mark} {name} -> {doc}", file=out)  # type: ignore[arg-type]
+    print(
+        "(nox is not installed yet, so parametrized sessions are shown once; "
+        "after a first run, -l lists every variant.)",
+        file=out,  # type: ignore[arg-type]
+    )
+
+
+def show_info(argv: list[str]) -> int:
+    """Answer -l / --help / --version without installing anything."""
+    if any(arg in {"-h", "--help", "--usage"} for arg in argv):
+        print(__doc__)
+    python = _tools_ready()
+    if python is not None:
+        command = [str(python), "-m", "nox", "--noxfile", str(NOXFILE), *argv]
+        return subprocess.run(command, cwd=ROOT).returncode
+    if any(arg in LIST_ARGS for arg in argv):
+        print_sessions()
+    elif "--version" in argv:
+        print("nox is not installed yet (python3 tools/test.py installs it in .tools-venv).")
+    return 0
 
 
 def bootstrap() -> Path:
@@ -66,6 +141,8 @@ def _junit_totals(directory: Path) -> tuple[int, int, int, int]:
 
 
 def main(argv: list[str]) -> int:
+    if info_only(argv):
+        return show_info([arg for arg in argv if arg not in {"--no-system-packages", "--full"}])
     if "--no-system-packages" in argv:
         argv = [arg for arg in argv if arg != "--no-system-packages"]
     else:

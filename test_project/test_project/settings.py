@@ -163,6 +163,25 @@ DEFAULT_FROM_EMAIL = "no-reply@localhost"
 TWO_FACTOR_SMS_GATEWAY = "fake"
 TWO_FACTOR_CALL_GATEWAY = "fake"
 
+# Policies by name (docs/assurance.rst), used by the demo's pages.
+OTP_POLICIES = {
+    "payments": {"factors": ["hwk"], "max_age": 300},
+    "recent_password": {"factors": ["pwd"], "max_age": 300},
+}
+
+# What a site would turn on, for the demo (tools/demo.py sets OTP_DEMO=1); the
+# tests keep every package's defaults.
+if os.environ.get("OTP_DEMO") == "1":
+    # Remember-this-browser: the code step offers it, for 30 days.
+    TWO_FACTOR_REMEMBER_COOKIE_AGE = 30 * 24 * 60 * 60
+    # The name authenticator apps show above the code.
+    OTP_TOTP_ISSUER = OTP_HOTP_ISSUER = "2FA demo"
+    if not TWO_FACTOR_UI:
+        # Without two-factor-ui (and its step-up page) a signed-in user who
+        # misses a page's policy is told what it needs, not sent to the
+        # password form again.
+        OTP_STEP_UP_URL = "needs"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -25,6 +25,8 @@ for model, model_admin in admin.site._registry.items():
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
+    # otp-core's own enrolment pages (the core-only recipe): otp_core:setup.
+    path("account/2fa/", include("otp_core.urls")),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("verify/", views.verify, name="verify"),
     path("protected/decorator/", views.decorator, name="decorator"),
@@ -32,7 +34,10 @@ urlpatterns = [
     path("protected/mixin/", views.MixinView.as_view(), name="mixin"),
     path("protected/mixin-raise/", views.MixinRaiseView.as_view(), name="mixin_raise"),
     path("protected/step-up/", views.step_up, name="step_up"),
+    path("protected/needs/", views.needs, name="needs"),
     path("protected/recent/", views.RecentView.as_view(), name="recent"),
+    path("protected/payments/", views.payments, name="payments"),
+    path("protected/recent-password/", views.recent_password, name="recent_password"),
     path("protected/async/", views.async_decorator, name="async_decorator"),
     path("protected/async-step-up/", views.async_step_up, name="async_step_up"),
     path("protected/async-mixin/", views.AsyncMixinView.as_view(), name="async_mixin"),

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["bench_totp.py", "bench_queries.py", "bench_webauthn.py"]
+BENCHES = ["bench_totp.py", "bench_queries.py", "bench_webauthn.py", "bench_signin.py"]
 
 
 def main() -> int:

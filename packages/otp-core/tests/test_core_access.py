@@ -11,7 +11,7 @@ from django.urls import include, path
 from django.views import View
 from pytest_django.asserts import assertTemplateUsed
 
-from otp_core.access import default_login_url
+from otp_core.access import default_login_url, step_up_url
 from otp_core.decorators import otp_required
 from otp_core.mixins import OTPRequiredMixin
 from otp_core.policy import Policy
@@ -86,6 +86,14 @@ def assert_login_redirect(response, page, login=None, field="next"):
     assert response["Location"] == f"{login}?{field}={page}"
 
 
+def assert_step_up_redirect(response, page):
+    # A signed-in user who misses a policy goes to the step-up page: two-factor-ui's
+    # when it is installed (and OTP_STEP_UP_URL when set), else the login URL.
+    target = step_up_url() or default_login_url()
+    assert response.status_code == 302
+    assert response["Location"] == f"{target}?next={page}"
+
+
 def assert_granted(response):
     assert response.status_code == 200
     assertTemplateUsed(response, "demo/protected.html")
@@ -122,7 +130,7 @@ def test_custom_login_url_and_field(client, own_urls):
 @pytest.mark.parametrize("page", [DECORATOR, IF_CONFIGURED, MIXIN, STEP_UP, RECENT])
 def test_unverified_user_with_a_device_is_redirected(client, user, device, page):
     client.force_login(user)
-    assert_login_redirect(client.get(page), page)
+    assert_step_up_redirect(client.get(page), page)
 
 
 def test_unverified_with_raise_unverified_gets_403(client, user, device):
@@ -142,8 +150,8 @@ def test_unconfirmed_device_counts_as_no_device(client, user, device_factory):
 def test_if_configured_lets_a_user_without_device_through(client, user):
     client.force_login(user)
     assert_granted(client.get(IF_CONFIGURED))
-    # Plain otp_required does not.
-    assert_login_redirect(client.get(DECORATOR), DECORATOR)
+    # Plain otp_required does not: the step-up page explains what to set up.
+    assert_step_up_redirect(client.get(DECORATOR), DECORATOR)
 
 
 def test_mixin_without_device_renders_otp_required_template_with_403(client, user):
@@ -168,7 +176,7 @@ def test_mixin_without_device_goes_to_verification_url(client, user, own_urls):
 
 def test_mixin_verification_url_is_not_used_when_a_device_exists(client, user, device, own_urls):
     client.force_login(user)
-    assert_login_redirect(client.get("/setup-mixin/"), "/setup-mixin/")
+    assert_step_up_redirect(client.get("/setup-mixin/"), "/setup-mixin/")
 
 
 # -- verified ------------------------------------------------------------------------------
@@ -186,7 +194,7 @@ def test_step_up_needs_a_hardware_key(client, user, device, hw_device, otp_code)
     verify_session(client, device)
     assert_granted(client.get(DECORATOR))
     # Verified with an "otp" factor (AAL2), but the page wants AAL3.
-    assert_login_redirect(client.get(STEP_UP), STEP_UP)
+    assert_step_up_redirect(client.get(STEP_UP), STEP_UP)
 
     # Step up through the demo's verification page with the hardware device.
     response = client.post(
@@ -205,7 +213,7 @@ def test_step_up_expires_after_max_age(client, user, hw_device):
     verify_session(client, hw_device, age=299)
     assert_granted(client.get(STEP_UP))
     verify_session(client, hw_device, age=301)
-    assert_login_redirect(client.get(STEP_UP), STEP_UP)
+    assert_step_up_redirect(client.get(STEP_UP), STEP_UP)
     # The page without a maximum age still accepts it.
     assert_granted(client.get(DECORATOR))
 
@@ -215,14 +223,14 @@ def test_mixin_policy_max_age(client, user, device):
     verify_session(client, device, age=59)
     assert_granted(client.get(RECENT))
     verify_session(client, device, age=61)
-    assert_login_redirect(client.get(RECENT), RECENT)
+    assert_step_up_redirect(client.get(RECENT), RECENT)
     assert_granted(client.get(MIXIN))
 
 
 def test_decorator_policy_with_factor_kind(client, user, device, challenge_device, own_urls):
     client.force_login(user)
     verify_session(client, device)
-    assert_login_redirect(client.get("/sms-only/"), "/sms-only/")
+    assert_step_up_redirect(client.get("/sms-only/"), "/sms-only/")
     verify_session(client, challenge_device)
     assert client.get("/sms-only/").content == b"granted"
 

@@ -260,13 +260,15 @@ def test_no_device_choice_is_slowed_by_the_account_delay(
     settings.OTP_THROTTLE_FACTOR = 2
     wrong = wrong_code(device, hw_device, otp_code=otp_code)
     assert verify_any([device, hw_device], wrong)[1].reason == "mismatch"
-    # Within 2 s even the right code is refused unchecked, and counts nothing.
-    clock.advance(1.9)
+    # The first failure is free: the next guess is checked at once.
+    assert verify_any([device, hw_device], wrong)[1].reason == "mismatch"
+    # After the second, 2 * 2 s: even the right code is refused unchecked, and counts nothing.
+    clock.advance(3.9)
     found, result = verify_any([device, hw_device], otp_code(device))
     assert found is None
     assert result.reason == VerifyNotAllowed.N_FAILED_ATTEMPTS.value
     assert result.details["locked_until"] == clock.now + timedelta(seconds=0.1)
-    assert account(user).failure_count == 1
+    assert account(user).failure_count == 2
     # A chosen device keeps its own delay only (it has none: it never failed).
     assert verify(hw_device, otp_code(hw_device)).accepted
     clock.advance(0.1)
@@ -341,16 +343,20 @@ def form_errors(response) -> list:
     return response.context["form"].errors.as_data().get("__all__", [])
 
 
-def test_login_with_no_device_chosen_counts_one_failure(
+def test_login_with_no_device_chosen_checks_no_device(
     client, no_device_limits, user, device, hw_device, otp_code
 ):
+    # Issue 12: with several devices the form asks which one; nothing is checked.
     wrong = wrong_code(device, hw_device, otp_code=otp_code)
     response = login(client, wrong)
     assert response.status_code == 200
+    assert [e.code for e in form_errors(response)] == ["device_required"]
+    assert account(user) is None  # no failure was ever counted
+    assert failures(device, hw_device) == [0, 0]
+    response = login(client, wrong, hw_device)
     assert [e.code for e in form_errors(response)] == ["invalid_token"]
     assert account(user).failure_count == 1
-    assert failures(device, hw_device) == [0, 0]
-    response = login(client, otp_code(hw_device))
+    response = login(client, otp_code(hw_device), hw_device)
     assert response.status_code == 302
     assert account(user).failure_count == 0
 

@@ -62,7 +62,7 @@ def test_async_views_admit_a_verified_session(async_client, client, user, device
         assert b"access granted" in granted.content
         mixin = await async_client.get("/protected/async-mixin/")
         assert mixin.status_code == 200
-        assert b"(otp)" in mixin.content
+        assert b"(otp,pwd)" in mixin.content
         # A policy the session does not meet is a refusal, as in sync views.
         step_up = await async_client.get("/protected/async-step-up/")
         assert step_up.status_code == 302

@@ -53,10 +53,47 @@ def test_password_and_token_log_in_verified(client, user, device, otp_code):
     assert client.session["otp_device_id"] == device.persistent_id
 
 
-def test_token_without_device_choice_tries_every_device(client, user, device, hw_device, otp_code):
+def test_token_without_device_choice_needs_a_device_when_there_are_several(
+    client, user, device, hw_device, otp_code
+):
+    # Issue 12: the code is not tried on every device (django-otp 1.7: device_required).
     response = login(client, otp_code(hw_device))
+    assert response.status_code == 200
+    assert [e.code for e in response.context["form"].errors.as_data()["__all__"]] == [
+        "device_required"
+    ]
+    assert logged_in_as(client) is None
+    # Nothing was checked: no failure anywhere, the code is still unspent.
+    for d in (device, hw_device):
+        d.refresh_from_db()
+        assert d.throttling_failure_count == 0
+    assert hw_device.counter == 0
+    # The select now lists the user's devices to choose from.
+    html = response.content.decode()
+    assert f'value="{hw_device.persistent_id}"' in html
+    response = login(client, otp_code(hw_device), hw_device)
     assert response.status_code == 302
-    assert client.session["otp_device_id"] == hw_device.persistent_id
+
+
+def test_token_without_device_choice_uses_the_only_device(client, user, device, otp_code):
+    response = login(client, otp_code(device))
+    assert response.status_code == 302
+    assert client.session["otp_device_id"] == device.persistent_id
+
+
+def test_failed_attempt_leaves_otp_device_none(rf, user, device, hw_device):
+    from otp_core.forms import OTPAuthenticationForm
+
+    request = rf.post("/login/")
+    for data in (
+        {"otp_token": "12345x", "otp_device": device.persistent_id},
+        {"otp_token": "12345x"},
+    ):
+        user.otp_device = device  # left over from an earlier check: must not survive
+        data = {"username": "alice", "password": PASSWORD, **data}
+        form = OTPAuthenticationForm(request, data=data)
+        assert not form.is_valid()
+        assert form.get_user().otp_device is None
 
 
 def test_login_follows_a_safe_next_only(client, user, device, otp_code):
@@ -148,9 +185,9 @@ def test_challenge_button_on_a_non_interactive_device(client, user, device):
     assert "does not need to send a code" in errors(response)
 
 
-def test_challenge_button_without_device(client, user, device):
+def test_challenge_button_without_device(client, user, device, hw_device):
     response = login(client, "", otp_challenge="1")
-    assert "Please enter your one-time code." in errors(response)
+    assert "Please choose the device that gives your code." in errors(response)
 
 
 def test_challenge_cooldown_is_a_form_error(monkeypatch, client, user, challenge_device):
@@ -266,9 +303,36 @@ def test_device_verification_form_required_and_throttled(device, otp_code):
     assert device.throttling_failure_count == 0  # nothing was checked
 
     DeviceVerificationForm(data={"otp_token": "1"}, device=device).is_valid()
+    DeviceVerificationForm(data={"otp_token": "1"}, device=device).is_valid()
     throttled = DeviceVerificationForm(data={"otp_token": otp_code(device)}, device=device)
     assert not throttled.is_valid()
-    assert "Please wait 1 seconds" in throttled.errors["__all__"][0]
+    assert throttled.errors["__all__"] == [
+        "Too many failed attempts. Please wait 2 seconds and try again."
+    ]
+
+
+def test_wrong_then_right_at_once_is_accepted(device, otp_code):
+    """One mistyped code (or a paste of the previous one) does not block the next try."""
+    wrong = DeviceVerificationForm(data={"otp_token": "1"}, device=device)
+    assert not wrong.is_valid()
+    assert wrong.errors["__all__"] == ["Invalid code. Please make sure you entered it correctly."]
+    right = DeviceVerificationForm(data={"otp_token": otp_code(device)}, device=device)
+    assert right.is_valid(), right.errors
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_wrong_wrong_right_at_once_is_refused_with_the_exact_wait(settings, device, otp_code):
+    settings.OTP_THROTTLE_FACTOR = 0.5  # 0.5 * 2 = 1 s after the second failure
+    for _ in range(2):
+        assert not DeviceVerificationForm(data={"otp_token": "1"}, device=device).is_valid()
+    right = DeviceVerificationForm(data={"otp_token": otp_code(device)}, device=device)
+    assert not right.is_valid()
+    assert right.errors["__all__"] == [
+        "Too many failed attempts. Please wait 1 second and try again."
+    ]
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 2  # the refusal counted nothing
 
 
 def test_device_verification_form_locked(device, otp_code):
@@ -277,3 +341,20 @@ def test_device_verification_form_locked(device, otp_code):
     form = DeviceVerificationForm(data={"otp_token": otp_code(device)}, device=device)
     assert not form.is_valid()
     assert "locked" in form.errors["__all__"][0]
+
+
+def test_otp_admin_login_needs_a_device_when_there_are_several(
+    client, user, device, hw_device, otp_code
+):
+    user.is_staff = True
+    user.save()
+    data = {"username": "alice", "password": PASSWORD, "otp_token": otp_code(device)}
+    response = client.post("/otpadmin/login/", data)
+    assert response.status_code == 200
+    codes = [e.code for e in response.context["form"].errors.as_data()["__all__"]]
+    assert codes == ["device_required"]
+    device.refresh_from_db()
+    assert device.counter == 0
+    assert device.throttling_failure_count == 0
+    response = client.post("/otpadmin/login/", {**data, "otp_device": device.persistent_id})
+    assert response.status_code == 302

@@ -103,7 +103,8 @@ def test_verifying_through_a_view(logged_in, device, otp_code):
     data = _state(logged_in)
     assert data["verified"] is True
     assert data["device"] == device.persistent_id
-    assert data["factors"] == ["otp"]
+    # The password sign-in is recorded too (kind "pwd").
+    assert data["factors"] == ["otp", "pwd"]
     assert 0 <= data["age"] < 60
     assert data["hwk_recent"] is False
     assert data["aal3"] is False
@@ -123,7 +124,7 @@ def test_step_up_with_a_hardware_key(logged_in, device, hw_device, otp_code):
     _verify(logged_in, hw_device, otp_code(hw_device))
     data = _state(logged_in)
     assert data["device"] == hw_device.persistent_id
-    assert data["factors"] == ["hwk", "otp"]
+    assert data["factors"] == ["hwk", "otp", "pwd"]
     assert data["hwk_recent"] is True
     assert data["aal3"] is True
 
@@ -221,7 +222,7 @@ def test_two_devices_of_one_model_cost_one_query(logged_in, device, device_facto
     _verify(logged_in, device, otp_code(device))
     _verify(logged_in, second, otp_code(second))
     session = logged_in.session
-    assert len(session["otp_verifications"]) == 2
+    assert [v["k"] for v in session["otp_verifications"]] == ["pwd", "otp", "otp"]
     plain_count, _ = _count(logged_in, "/plain/")
     asked_count, body = _count(logged_in, "/verified/")
     assert body == b"yes"

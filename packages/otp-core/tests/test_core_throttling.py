@@ -53,7 +53,14 @@ def test_defaults_match_django_otp():
 @pytest.mark.parametrize("factor", [1, 3, 0.5])
 def test_delay_doubles_after_each_failure(settings, clock, device, wrong, factor):
     settings.OTP_THROTTLE_FACTOR = factor
-    for n, multiple in enumerate([1, 2, 4, 8, 16], start=1):
+    # The first failure costs nothing: the very next try is checked at once.
+    assert verify(device, wrong).reason == "mismatch"
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert device.throttled_until() is None
+    assert device.verify_is_allowed() == (True, None)
+    # From the second on: django-otp's sequence, factor * 2 ** (n - 1).
+    for n, multiple in enumerate([2, 4, 8, 16], start=2):
         result = verify(device, wrong)
         assert result.reason == "mismatch"
         device.refresh_from_db()
@@ -115,10 +122,13 @@ def test_success_resets_the_throttle(clock, device, wrong, otp_code):
     device.refresh_from_db()
     assert device.throttling_failure_count == 0
     assert device.throttling_failure_timestamp is None
-    # The next failure starts the sequence again at one delay unit.
+    # The sequence starts again: the next failure is free, the one after waits.
     verify(device, wrong)
     device.refresh_from_db()
-    assert device.throttled_until() == clock.now + timedelta(seconds=1)
+    assert device.throttled_until() is None
+    verify(device, wrong)
+    device.refresh_from_db()
+    assert device.throttled_until() == clock.now + timedelta(seconds=2)
 
 
 def test_hard_lock_after_lockout_failures(settings, clock, device, wrong, otp_code, signal_log):
@@ -223,13 +233,19 @@ def test_signals_carry_device_request_and_reason(rf, clock, device, wrong, otp_c
 
     request = rf.get("/")
     verify(device, wrong, request=request)
+    verify(device, wrong, request=request)  # the first failure is free: a mismatch
     verify(device, wrong, request=request)  # throttled
     clock.advance(2)
     verify(device, otp_code(device), request=request)
 
     names = [name for name, _ in signal_log]
-    assert names == ["verification_failed", "verification_failed", "verification_succeeded"]
-    mismatch, throttled, success = (kwargs for _, kwargs in signal_log)
+    assert names == [
+        "verification_failed",
+        "verification_failed",
+        "verification_failed",
+        "verification_succeeded",
+    ]
+    mismatch, _second, throttled, success = (kwargs for _, kwargs in signal_log)
     for kwargs in (mismatch, throttled, success):
         assert kwargs["sender"] is ExampleDevice
         assert kwargs["device"] is device

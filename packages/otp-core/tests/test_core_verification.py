@@ -148,6 +148,10 @@ def test_query_count_of_a_failure_and_of_a_throttled_refusal(settings, device, o
     with CaptureQueriesContext(connection) as ctx:
         assert not verify(device, "999999x").accepted
     assert _verbs(data_statements(ctx)) == _expected("first failure")
+    # The first failure starts no delay; the second does.
+    with CaptureQueriesContext(connection) as ctx:
+        assert verify(device, "999999x").reason == "mismatch"
+    assert _verbs(data_statements(ctx)) == _expected("failure")
     # Within the delay: read and refuse, write nothing.
     with CaptureQueriesContext(connection) as ctx:
         result = verify(device, "999999x")

@@ -11,7 +11,7 @@ from django.db import connection
 from otp_example.models import ExampleDevice
 
 from otp_core import crypto
-from otp_core.models.fields import EncryptedSecretField
+from otp_core.models.fields import EncryptedSecretField, SealedSecret, open_sealed
 
 OLD = "old-key-material-0123456789-abcdefghijklmnopqrstuvwxyz"
 NEW = "new-key-material-9876543210-zyxwvutsrqponmlkjihgfedcba"
@@ -285,7 +285,11 @@ def test_field_passes_empty_values_and_is_not_editable(settings):
     assert field.from_db_value(None, None, connection) is None
     prepared = field.get_prep_value(PLAINTEXT)
     assert prepared != PLAINTEXT
-    assert field.from_db_value(prepared, None, connection) == PLAINTEXT
+    # Loaded sealed (issue 15: no decryption until the secret is read), opened on use.
+    loaded = field.from_db_value(prepared, None, connection)
+    assert isinstance(loaded, SealedSecret)
+    assert PLAINTEXT not in repr(loaded)
+    assert open_sealed(loaded) == PLAINTEXT
     # Migrations do not repeat the default editable=False.
     _, path, _, kwargs = field.deconstruct()
     assert path == "otp_core.models.fields.EncryptedSecretField"

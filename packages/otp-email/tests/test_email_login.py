@@ -24,7 +24,7 @@ def test_send_code_then_sign_in_then_protected_page(client, email_device, code_i
     assert response.status_code == 302
     response = client.get("/protected/decorator/")
     assert response.status_code == 200
-    assert client.session["otp_verifications"][-1]["k"] == "otp"
+    assert client.session["otp_verifications"][-1]["k"] == "email"
 
 
 def test_delivery_failure_on_login_is_a_form_error(client, email_device, refused_smtp):

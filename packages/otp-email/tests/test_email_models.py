@@ -124,7 +124,9 @@ def test_throttle_factor_setting(email_device, settings, code_in):
     settings.OTP_EMAIL_THROTTLE_FACTOR = 10
     email_device.generate_challenge()
     code = code_in(mail.outbox[0].body)
-    assert not email_device.verify_token("000000" if code != "000000" else "111111")
+    wrong = "000000" if code != "000000" else "111111"
+    assert not email_device.verify_token(wrong)
+    assert not email_device.verify_token(wrong)  # the first failure was free
     # Throttled now: even the right code waits for the delay.
     assert not email_device.verify_token(code)
     email_device.refresh_from_db()
@@ -161,6 +163,6 @@ def test_no_address_is_a_delivery_error_and_stores_nothing(django_user_model):
 def test_factor_kind_and_repr_hold_no_code(email_device, code_in):
     email_device.generate_challenge()
     code = code_in(mail.outbox[0].body)
-    assert email_device.factor_kind == "otp"
+    assert email_device.factor_kind == "email"
     assert code not in repr(email_device)
     assert code not in str(email_device)

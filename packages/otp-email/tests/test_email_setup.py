@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_plugin_is_registered():
     plugin = plugins.get("email")
     assert plugin.app == "otp_email"
-    assert plugin.factor_kind == "otp"
+    assert plugin.factor_kind == "email"
     assert plugin.get_device_models() == [EmailDevice]
     assert plugin.get_setup_forms() == [EmailAddressStep, EmailConfirmStep]
     assert EmailDevice._meta.app_label == "otp_core_email"

@@ -57,7 +57,9 @@ def test_no_reuse_and_no_going_back(hotp_device, pyotp_code):
 def test_throttling_through_shared_path(hotp_device, settings, pyotp_code):
     settings.OTP_HOTP_THROTTLE_FACTOR = 10
     good = pyotp_code(hotp_device, 0)
-    assert verify(hotp_device, f"{(int(good) + 1) % 10**6:06d}").reason == "mismatch"
+    bad = f"{(int(good) + 1) % 10**6:06d}"
+    assert verify(hotp_device, bad).reason == "mismatch"
+    assert verify(hotp_device, bad).reason == "mismatch"  # the first failure is free
     refused = verify(hotp_device, good)
     assert refused.reason == "N_FAILED_ATTEMPTS"
     hotp_device.refresh_from_db()
@@ -70,6 +72,7 @@ def test_resync_from_two_consecutive_codes(hotp_device, pyotp_code):
     # The token was pressed 40 times without use: beyond the window of 5.
     code1, code2 = pyotp_code(hotp_device, 40), pyotp_code(hotp_device, 41)
     assert not hotp_device.verify_token(code1)
+    assert not hotp_device.verify_token(code1)  # the first failure is free, not the second
     # Resync respects the throttle like any verification: wait it out.
     assert not hotp_device.resync(code1, code2)
     hotp_device.throttle_reset()
@@ -99,6 +102,9 @@ def test_resync_failure_counts_and_throttles(hotp_device, settings, pyotp_code):
     assert not hotp_device.resync("000000", "000000")
     hotp_device.refresh_from_db()
     assert hotp_device.throttling_failure_count == 1
+    assert not hotp_device.resync("000000", "000000")  # the first failure was free
+    hotp_device.refresh_from_db()
+    assert hotp_device.throttling_failure_count == 2
     assert not hotp_device.resync(pyotp_code(hotp_device, 3), pyotp_code(hotp_device, 4))
     hotp_device.refresh_from_db()
     assert hotp_device.counter == 0

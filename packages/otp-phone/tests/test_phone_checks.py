@@ -31,7 +31,7 @@ def test_fake_without_debug_warns(settings):
 
 
 def test_unloadable_gateway_is_an_error(settings):
-    settings.TWO_FACTOR_SMS_GATEWAY = "two_factor.gateways.twilio.gateway.Twilio"
+    settings.TWO_FACTOR_SMS_GATEWAY = "two_factor.gateways.nosuch.Gateway"
     settings.TWO_FACTOR_CALL_GATEWAY = "nosuchname"
     assert ids(checks.check_gateways()) == ["otp_phone.E001", "otp_phone.E001"]
 

@@ -31,3 +31,14 @@ def test_gateway_by_name_delivers(sms_device, call_device, settings):
     assert sms_device.verify_token(outbox[0][2])
     assert call_device.verify_token(outbox[1][2])
     outbox.clear()
+
+
+def test_gateway_reads_number_as_phonenumber(sms_device, settings):
+    # django-two-factor-auth's custom gateways call device.number.as_e164.
+    outbox.clear()
+    settings.TWO_FACTOR_SMS_GATEWAY = "examplegw"
+    sms_device.refresh_from_db()
+    sms_device.generate_challenge()
+    [(kind, number, _code)] = outbox
+    assert (kind, type(number), number) == ("sms", str, "+31612345678")
+    outbox.clear()

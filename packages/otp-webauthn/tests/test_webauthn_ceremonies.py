@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from otp_core import signals as core_signals
 from otp_core.policy import AAL3, Policy
-from otp_core.session import VERIFICATIONS_SESSION_KEY, stored_verifications
+from otp_core.session import VERIFICATIONS_SESSION_KEY, second_factor_verifications
 from otp_webauthn.models import WebAuthnDevice, WebAuthnUserHandle
 
 from .authenticator import Authenticator, unb64
@@ -104,7 +104,7 @@ def test_password_plus_key(registered, authenticator, ceremonies, client, user):
     assert response.status_code == 200, response.content
     assert response.json()["redirect"] == "/"
     assert client.session.session_key != old_key
-    [verification] = stored_verifications(client.session)
+    [verification] = second_factor_verifications(client.session)
     assert verification.device_id == registered.persistent_id
     assert verification.amr == "hwk"
     assert not verification.passwordless
@@ -126,7 +126,7 @@ def test_synced_passkey_is_swk_and_does_not_meet_aal3(user, client, ceremonies):
     assert device.factor_kind == "swk"
     options = ceremonies.begin("authenticate")
     assert ceremonies.post("authenticate-complete", key.get(options)).status_code == 200
-    [verification] = stored_verifications(client.session)
+    [verification] = second_factor_verifications(client.session)
     assert verification.amr == "swk"
     assert not Policy(factors={"hwk"}).accepts(verification, verification.at)
     assert not Policy(level=AAL3).accepts(verification, verification.at)
@@ -136,7 +136,7 @@ def test_synced_passkey_is_swk_and_does_not_meet_aal3(user, client, ceremonies):
 def test_device_bound_key_meets_hwk_and_aal3(registered, authenticator, ceremonies, client):
     options = ceremonies.begin("authenticate")
     ceremonies.post("authenticate-complete", authenticator.get(options))
-    [verification] = stored_verifications(client.session)
+    [verification] = second_factor_verifications(client.session)
     assert Policy(factors={"hwk"}).accepts(verification, verification.at)
     assert Policy(level=AAL3).accepts(verification, verification.at)
 

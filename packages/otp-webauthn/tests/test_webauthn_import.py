@@ -13,7 +13,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from otp_core.session import stored_verifications
+from otp_core.session import second_factor_verifications
 from otp_core.testing import foreign_tables
 from otp_webauthn.models import WebAuthnDevice, WebAuthnUserHandle, random_user_handle
 
@@ -163,7 +163,7 @@ def test_django_otp_webauthn_passkey_signs_in_without_a_password(legacy, user, c
     assert "allowCredentials" not in options or options["allowCredentials"] == []
     response = ceremonies.post("authenticate-complete", key.get(options))
     assert response.status_code == 200, response.content
-    [entry] = stored_verifications(client.session)
+    [entry] = second_factor_verifications(client.session)
     assert (entry.amr, entry.passwordless) == ("swk", True)
     assert "webauthn: created=0, skipped=1" in run()
 

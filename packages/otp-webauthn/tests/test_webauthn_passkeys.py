@@ -9,7 +9,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.urls import reverse
 
 from otp_core.policy import Policy
-from otp_core.session import stored_verifications
+from otp_core.session import second_factor_verifications
 from otp_webauthn.models import WebAuthnDevice, WebAuthnUserHandle
 
 from .authenticator import Authenticator
@@ -45,7 +45,7 @@ def test_passkey_sign_in(passkey, user, client, ceremonies):
     assert session[SESSION_KEY] == str(user.pk)
     assert session["_auth_user_backend"] == "otp_webauthn.backends.PasskeyBackend"
     assert session.session_key != before
-    [verification] = stored_verifications(session)
+    [verification] = second_factor_verifications(session)
     assert verification.passwordless
     assert verification.amr == "swk"
     # otp_required passes; a policy can tell it from password + key.
@@ -57,7 +57,7 @@ def test_passkey_sign_in(passkey, user, client, ceremonies):
 def test_password_plus_key_is_not_passwordless(registered, authenticator, ceremonies, client):
     options = ceremonies.begin("authenticate")
     ceremonies.post("authenticate-complete", authenticator.get(options))
-    [verification] = stored_verifications(client.session)
+    [verification] = second_factor_verifications(client.session)
     assert not verification.passwordless
     assert Policy(passwordless=False).accepts(verification, time.time())
 
@@ -145,7 +145,7 @@ def test_sign_up_creates_account_and_passkey_in_one_step(signup, ceremonies, cli
     assert device.name == "Laptop"
     assert bytes(WebAuthnUserHandle.objects.get(user=carol).handle) == key.user_handle
     assert client.session[SESSION_KEY] == str(carol.pk)
-    assert stored_verifications(client.session)[0].passwordless
+    assert second_factor_verifications(client.session)[0].passwordless
     # And the passkey signs carol in later.
     client.logout()
     options = ceremonies.begin("authenticate")

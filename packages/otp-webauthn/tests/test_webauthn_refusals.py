@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from otp_core.models import AccountThrottle
-from otp_core.session import stored_verifications
+from otp_core.session import second_factor_verifications
 from otp_webauthn.models import WebAuthnDevice
 from otp_webauthn.signals import clone_suspected
 
@@ -36,7 +36,7 @@ def test_assertion_refusal(code, registered, authenticator, ceremonies, client):
     options = ceremonies.begin("authenticate")
     answer = authenticator.get(options, **ASSERTION_SPOILERS[code])
     assert refused(ceremonies.post("authenticate-complete", answer), code)
-    assert stored_verifications(client.session) == []
+    assert second_factor_verifications(client.session) == []
     registered.refresh_from_db()
     assert registered.sign_count == 0
     assert registered.throttling_failure_count == 0  # no guess: see test_refusals_lock_nothing

@@ -121,6 +121,7 @@ def test_field_validation(local_device, field, value):
 def test_throttling_and_factor_kind(local_device, key, settings):
     settings.OTP_YUBIKEY_THROTTLE_FACTOR = 10
     assert not verify(local_device, key.otp(public_id="vvccccdfhnfl")).accepted
+    assert not verify(local_device, key.otp(public_id="vvccccdfhnfl")).accepted  # 1st was free
     assert verify(local_device, key.otp()).reason == VerifyNotAllowed.N_FAILED_ATTEMPTS.value
     assert local_device.factor_kind == "otp"
 

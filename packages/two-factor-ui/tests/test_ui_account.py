@@ -85,7 +85,8 @@ def test_disable_needs_verified_session(client, user, example_device):
     client.force_login(user)
     response = client.post(reverse("two_factor:disable"), {"understand": "on"})
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("two_factor:login"))
+    # Signed in, not verified: the step-up page asks for the second factor.
+    assert response["Location"].startswith(reverse("two_factor:step_up"))
     from otp_example.models import ExampleDevice
 
     assert ExampleDevice.objects.filter(pk=example_device.pk).exists()

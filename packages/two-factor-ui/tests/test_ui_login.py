@@ -33,7 +33,8 @@ def test_user_without_device_signs_in_with_password(client, user, login_flow):
     assert response.status_code == 302
     assert response["Location"] == "/"  # LOGIN_REDIRECT_URL = "home"
     assert client.session[SESSION_KEY] == str(user.pk)
-    assert stored_verifications(client.session) == []
+    # The password is recorded as a factor ("pwd"), nothing else.
+    assert [v.amr for v in stored_verifications(client.session)] == ["pwd"]
 
 
 def test_token_step_then_verified(client, user, example_device, login_flow, code_for):
@@ -47,7 +48,7 @@ def test_token_step_then_verified(client, user, example_device, login_flow, code
     response = login_flow.token(code_for(example_device))
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(user.pk)
-    [verification] = stored_verifications(client.session)
+    [verification] = [v for v in stored_verifications(client.session) if v.amr != "pwd"]
     assert verification.device_id == example_device.persistent_id
 
 
@@ -195,7 +196,7 @@ def test_other_device_can_be_chosen_and_gets_its_challenge(
     assert "Code sent." in response.content.decode()
     response = login_flow.token(outbox[-1])
     assert response.status_code == 302
-    [verification] = stored_verifications(client.session)
+    [verification] = [v for v in stored_verifications(client.session) if v.amr != "pwd"]
     assert verification.device_id == challenge_device.persistent_id
 
 
@@ -289,5 +290,5 @@ def test_user_deactivated_after_password_is_not_signed_in(
     response = login_flow.token(code_for(example_device))
     assert response.status_code == 200
     assert SESSION_KEY not in client.session
-    assert stored_verifications(client.session) == []
+    assert [v.amr for v in stored_verifications(client.session)] == []
     assert 'name="login_view-current_step" value="auth"' in response.content.decode()

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 NAMES = [pattern.name for pattern in ui_urls.urlpatterns]
 #: Each page's method: logout and disable act on POST only (GET answers 405).
-METHODS = {"logout": "post", "disable": "post"}
+METHODS = {"logout": "post", "disable": "post", "default_device": "post", "forget_browser": "post"}
+#: Pages about one device name it (``device``: a persistent id).
+DEVICE_PAGES = {"remove_device", "rename_device", "default_device"}
 CLICKJACKING = "django.middleware.clickjacking.XFrameOptionsMiddleware"
 
 
@@ -60,14 +62,20 @@ def test_every_url_name_is_covered():
         "backup_tokens",
         "profile",
         "disable",
+        "remove_device",
+        "rename_device",
+        "default_device",
+        "forget_browser",
+        "step_up",
     }
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_page_headers_for_a_verified_user(verified, name):
+def test_page_headers_for_a_verified_user(verified, example_device, name):
     if name == "qr":
         start_pending_setup(verified)
-    response = getattr(verified, METHODS.get(name, "get"))(reverse(name_of(name)))
+    data = {"device": example_device.persistent_id} if name in DEVICE_PAGES else {}
+    response = getattr(verified, METHODS.get(name, "get"))(reverse(name_of(name)), data)
     assert response.status_code < 500
     if name == "backup_tokens" and backup_plugin() is None:
         # Without a backup-code plugin (an isolation session) there is no page.

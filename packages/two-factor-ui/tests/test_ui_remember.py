@@ -142,7 +142,7 @@ def test_remembered_browser_skips_token_step(
     assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(user.pk)
     # The skipped step still records a verification by the authorising device.
-    [verification] = stored_verifications(client.session)
+    [verification] = [v for v in stored_verifications(client.session) if v.amr != "pwd"]
     assert verification.device_id == example_device.persistent_id
 
 
@@ -223,3 +223,189 @@ def test_forged_cookie_for_other_user_is_refused(
         client.cookies[key] = value
     # Alice's cookie does not let Bob skip his token step.
     assert login_flow.password("bob", "battery staple").status_code == 200
+
+
+# -- remembered browsers are records: listed, forgotten, and forgotten for you --
+
+FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefox/128.0"
+
+
+def records(user):
+    from two_factor_ui.models import RememberedBrowser
+
+    return list(RememberedBrowser.objects.filter(user=user))
+
+
+def restore(client, cookie):
+    """Put a cookie back, as someone who copied it would."""
+    client.cookies[cookie.key] = cookie.value
+
+
+def test_each_remembered_browser_is_a_record(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    client.defaults["HTTP_USER_AGENT"] = FIREFOX_ANDROID
+    cookie = remember_cookie(sign_in_remembering(client, example_device, login_flow, code_for))
+    [record] = records(user)
+    assert record.user_agent == "Firefox on Android"
+    assert record.device_id == example_device.persistent_id
+    assert record.last_used_at is None
+    # The cookie's browser id is not stored, only its digest.
+    browser_id = signing.loads(cookie.value, salt=remember.SALT)["b"]
+    assert browser_id not in record.key_digest
+    assert len(record.key_digest) == 64
+    assert fresh_login(client, login_flow).status_code == 302
+    [record] = records(user)
+    assert record.last_used_at is not None
+
+
+def test_a_cookie_without_a_record_is_refused(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    cookie = remember_cookie(sign_in_remembering(client, example_device, login_flow, code_for))
+    data = signing.loads(cookie.value, salt=remember.SALT)
+    # The cookie of earlier versions (no browser id) is refused...
+    old = {k: v for k, v in data.items() if k != "b"}
+    client.cookies[cookie.key] = signing.dumps(old, salt=remember.SALT, compress=True)
+    assert fresh_login(client, login_flow).status_code == 200
+    # ...and so is a valid one whose record is gone.
+    restore(client, cookie)
+    records(user)[0].delete()
+    assert fresh_login(client, login_flow).status_code == 200
+
+
+def test_a_record_does_not_vouch_for_another_device(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    from otp_example.models import ExampleDevice
+
+    other = ExampleDevice.objects.create(user=user, name="Other", key="66" * 20)
+    cookie = remember_cookie(sign_in_remembering(client, example_device, login_flow, code_for))
+    data = signing.loads(cookie.value, salt=remember.SALT)
+    data["d"] = other.persistent_id
+    client.cookies[cookie.key] = signing.dumps(data, salt=remember.SALT, compress=True)
+    assert fresh_login(client, login_flow).status_code == 200
+
+
+def test_the_account_page_lists_and_forgets_one_browser(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    from django.urls import reverse
+
+    client.defaults["HTTP_USER_AGENT"] = FIREFOX_ANDROID
+    cookie = remember_cookie(sign_in_remembering(client, example_device, login_flow, code_for))
+    html = client.get(reverse("two_factor:profile")).content.decode()
+    assert "Firefox on Android" in html
+    assert '<span class="tf-badge">This browser</span>' in html
+    assert "verified with Example codes (Phone app)" in html
+    [record] = records(user)
+    response = client.post(reverse("two_factor:forget_browser"), {"browser": str(record.pk)})
+    assert response.status_code == 302
+    assert response.cookies[cookie.key]["max-age"] == 0  # this browser's cookie goes too
+    assert records(user) == []
+    # A copy of the cookie no longer works anywhere.
+    restore(client, cookie)
+    assert fresh_login(client, login_flow).status_code == 200
+
+
+def test_forget_all_browsers(
+    client, user, remember_on, example_device, login_flow, code_for, make_flow
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    elsewhere = Client()
+    elsewhere_flow = make_flow(elsewhere)
+    sign_in_remembering(elsewhere, example_device, elsewhere_flow, code_for)
+    example_device.refresh_from_db()  # its counter moved on
+    sign_in_remembering(client, example_device, login_flow, code_for)
+    assert len(records(user)) == 2
+    html = client.get(reverse("two_factor:profile")).content.decode()
+    assert html.count('<span class="tf-badge">This browser</span>') == 1
+    response = client.post(reverse("two_factor:forget_browser"), {"all": "1"}, follow=True)
+    assert "2 browsers forgotten." in [str(m) for m in response.context["messages"]]
+    assert records(user) == []
+    assert fresh_login(elsewhere, elsewhere_flow).status_code == 200
+
+
+def test_forgetting_is_post_only_and_only_ones_own(
+    client, user, other_user, remember_on, example_device, login_flow, code_for
+):
+    from django.urls import reverse
+
+    from two_factor_ui.models import RememberedBrowser
+
+    sign_in_remembering(client, example_device, login_flow, code_for)
+    theirs = RememberedBrowser.objects.create(user=other_user, key_digest="0" * 64, device_id="x")
+    url = reverse("two_factor:forget_browser")
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"browser": str(theirs.pk)}).status_code == 302
+    assert client.post(url, {"browser": "99999999999999999999999"}).status_code == 302
+    assert RememberedBrowser.objects.filter(pk=theirs.pk).exists()
+    assert len(records(user)) == 1
+
+
+def test_signing_out_forgets_this_browser(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    from django.urls import reverse
+
+    cookie = remember_cookie(sign_in_remembering(client, example_device, login_flow, code_for))
+    response = client.post(reverse("two_factor:logout"))
+    assert response.status_code == 302
+    assert response.cookies[cookie.key]["max-age"] == 0
+    assert records(user) == []
+    restore(client, cookie)
+    assert login_flow.password().status_code == 200  # the code is asked again
+
+
+def test_signing_out_can_keep_remembering(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    from django.urls import reverse
+
+    sign_in_remembering(client, example_device, login_flow, code_for)
+    html = client.get(reverse("two_factor:profile")).content.decode()
+    assert 'name="keep_remembered"' in html
+    response = client.post(reverse("two_factor:logout"), {"keep_remembered": "1"})
+    assert response.status_code == 302
+    assert not any(n.startswith(PREFIX) for n in response.cookies)
+    assert len(records(user)) == 1
+    assert login_flow.password().status_code == 302
+
+
+def test_a_password_change_deletes_the_records(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    sign_in_remembering(client, example_device, login_flow, code_for)
+    user.first_name = "Alice"
+    user.save()  # not a password change
+    assert len(records(user)) == 1
+    user.set_password("a new password")
+    user.save()
+    assert records(user) == []
+
+
+def test_removing_the_verifying_device_or_disabling_forgets(
+    client, user, remember_on, example_device, login_flow, code_for, make_flow
+):
+    from django.test import Client
+    from otp_example.models import ExampleDevice
+
+    from otp_core.removal import disable_two_factor, remove_device
+
+    other = ExampleDevice.objects.create(user=user, name="Other", key="77" * 20)
+    sign_in_remembering(client, example_device, login_flow, code_for)
+    elsewhere = Client()
+    elsewhere_flow = make_flow(elsewhere)
+    elsewhere_flow.password()
+    elsewhere_flow.post("token", challenge_device=other.persistent_id)
+    assert elsewhere_flow.token(code_for(other), remember="1").status_code == 302
+    assert {r.device_id for r in records(user)} == {
+        example_device.persistent_id,
+        other.persistent_id,
+    }
+    remove_device(example_device)
+    assert [r.device_id for r in records(user)] == [other.persistent_id]
+    disable_two_factor(user)
+    assert records(user) == []

@@ -64,7 +64,7 @@ def test_registry_plugin_is_offered_and_set_up(signed_in, user):
     device = ExampleDevice.objects.get(user=user)
     assert device.confirmed
     # The new device verified this session: the user is not locked out.
-    [verification] = stored_verifications(signed_in.session)
+    [verification] = [v for v in stored_verifications(signed_in.session) if v.amr != "pwd"]
     assert verification.device_id == device.persistent_id
     assert (
         "Two-factor authentication enabled" in signed_in.get(response["Location"]).content.decode()

@@ -78,8 +78,8 @@ def delay_refusal(row: AccountThrottle | None) -> dict[str, Any] | None:
 
     Only a code typed with no device chosen is held to it: such a code counts
     one failure on the account and none on the devices, so the account's own
-    count (``OTP_THROTTLE_FACTOR * 2 ** (n - 1)`` seconds, as for a device)
-    is what slows the next guess.
+    count (``OTP_THROTTLE_FACTOR * 2 ** (n - 1)`` seconds from the second
+    failure on, as for a device) is what slows the next guess.
     """
     if row is None:
         return None

@@ -10,7 +10,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from . import signals
 from .admin_ids import SafeIdAdminMixin
@@ -103,7 +103,11 @@ class ConfirmationGuardForm(forms.ModelForm):
     request: Any = None
     error_messages = {
         "invalid_token": _("This code was not accepted; the device stays unconfirmed."),
-        "throttled": _("Too many wrong codes. Please try again in %(seconds)d seconds."),
+        "throttled": ngettext_lazy(
+            "Too many wrong codes. Please try again in %(seconds)d second.",
+            "Too many wrong codes. Please try again in %(seconds)d seconds.",
+            "seconds",
+        ),
         "locked_out": _("This device is locked after too many wrong codes."),
     }
 

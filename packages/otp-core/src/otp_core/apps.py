@@ -8,7 +8,14 @@ class OTPCoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import admin_checks, checks, key_checks  # noqa: F401  (register the system checks)
+        from . import (  # noqa: F401  (register the system checks)
+            admin_checks,
+            checks,
+            key_checks,
+            password_factor,
+            policy_checks,
+        )
         from .notifications import connect_receivers
 
         connect_receivers()
+        password_factor.connect()

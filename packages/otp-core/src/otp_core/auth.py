@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .middleware import OTPUser, attach
 from .session import record_verification
+from .session_keys import rotate_session_key
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -19,6 +20,9 @@ __all__ = ["devices_for_user", "login", "match_token", "user_has_device", "verif
 def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -> None:
     """Record that ``device`` verified this session and rotate the session key.
 
+    The key is rotated unless it was already in this request (by Django's
+    ``login()`` just before, as in a sign-in): one new key per privilege change.
+
     The user must already be logged in with Django's ``login()``. Several
     calls with different devices record several verifications.
     ``passwordless``: the device signed the user in alone (a passkey with
@@ -29,8 +33,9 @@ def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.pk != device.user_id:
         raise ValueError("otp_core.login() needs the device's owner logged in on the request.")
-    # A new privilege level gets a new session id (no session fixation).
-    request.session.cycle_key()
+    # A new privilege level gets a new session id (no session fixation), once:
+    # not again when Django's login() has just drawn one in this request.
+    rotate_session_key(request)
     record_verification(request.session, device, passwordless=passwordless)
     if isinstance(user, OTPUser):
         user.otp_device = device  # type: ignore[misc]  # OTPUser.__setattr__ stores it
@@ -41,11 +46,23 @@ def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -
 
 
 def devices_for_user(user: Any, confirmed: bool | None = True) -> list[Device]:
-    """Every device of ``user`` across installed device models."""
-    from .models import device_classes
+    """Every device of ``user`` across installed device models.
+
+    One query per device model, once per user object: the login and profile
+    pages ask for the default device, the backup devices and the other
+    methods of the same user, and share one listing (:mod:`otp_core.listing`).
+    A secret is decrypted only when a caller reads it (``SealedSecret``).
+    """
+    from .listing import cached_listing
 
     if user is None or getattr(user, "is_anonymous", True):
         return []
+    return cached_listing(user, confirmed, _fetch_devices)
+
+
+def _fetch_devices(user: Any, confirmed: bool | None) -> list[Device]:
+    from .models import device_classes
+
     return list(
         chain.from_iterable(
             model._default_manager.devices_for_user(user, confirmed=confirmed)

@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections
 from django.db.models import Q
@@ -93,12 +91,8 @@ class SendTarget:
 
 @functools.lru_cache(maxsize=8)
 def _keys(material: tuple[str | bytes, ...]) -> tuple[bytes, ...]:
-    derived = []
-    for key in material:
-        raw = key.encode() if isinstance(key, str) else key
-        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"otp_core/send-budget")
-        derived.append(hkdf.derive(raw))
-    return tuple(derived)
+    # HKDF-SHA256 with info "otp_core/send-budget", as crypto derives its keys.
+    return tuple(crypto._derive(key, b"send-budget") for key in material)
 
 
 def digests(value: str) -> tuple[str, ...]:

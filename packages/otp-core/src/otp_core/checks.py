@@ -53,12 +53,9 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     if isinstance(keys, (str, bytes)):
         keys = [keys]
     if not isinstance(keys, (list, tuple)) or not keys:
-        return [
-            Error(
-                "OTP_ENCRYPTION_KEYS must be a non-empty list of strings.",
-                id="otp_core.E003",
-            )
-        ]
+        from .keys import missing_keys_message
+
+        return [Error(missing_keys_message(keys), id="otp_core.E003")]
     errors = []
     for index, key in enumerate(keys):
         if not isinstance(key, (str, bytes)):
@@ -72,7 +69,7 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             errors.append(
                 Error(
                     f"OTP_ENCRYPTION_KEYS[{index}] is shorter than 32 characters.",
-                    hint="Use a long random string, e.g. from secrets.token_urlsafe(48).",
+                    hint="Use a long random string: python manage.py otp_generate_key prints one.",
                     id="otp_core.E004",
                 )
             )
@@ -131,6 +128,14 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     if login_url is not None and not isinstance(login_url, str):
         errors.append(Error("OTP_LOGIN_URL must be a URL, a URL name or None.", id="otp_core.E008"))
     return errors
+
+
+@register()
+def check_legacy_sessions(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """OTP_LEGACY_SESSIONS must be True or False (a string such as "False" is truthy)."""
+    if isinstance(otp_settings.OTP_LEGACY_SESSIONS, bool):
+        return []
+    return [Error("OTP_LEGACY_SESSIONS must be True or False.", id="otp_core.E040")]
 
 
 def _budget_error(name: str) -> Error | None:

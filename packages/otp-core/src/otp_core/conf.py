@@ -35,6 +35,25 @@ DEFAULTS: dict[str, Any] = {
     "OTP_ADMIN_HIDE_SENSITIVE_DATA": False,
     # How many verifications a session remembers (the newest are kept).
     "OTP_SESSION_MAX_VERIFICATIONS": 10,
+    # Named policies: {"payments": {"factors": ["hwk"], "max_age": 300}}, used
+    # as otp_required(policy="payments"). Keys: factors, max_age, level,
+    # passwordless, phishing_resistant (or a Policy object as the value).
+    "OTP_POLICIES": {},
+    # Policies for URLs of views you do not own (OTPPolicyMiddleware): a list
+    # of (path prefix or regular expression, policy name or None), first match
+    # wins; None exempts the paths it matches.
+    "OTP_POLICY_URLS": [],
+    # Where a signed-in user who misses a policy goes to prove it (a URL or URL
+    # name). None: two-factor-ui's step-up page when installed, else OTP_LOGIN_URL.
+    "OTP_STEP_UP_URL": None,
+    # Authentication backends that check a password: a login through one of
+    # them records the factor kind "pwd" (policies may ask for a recent one).
+    "OTP_PASSWORD_BACKENDS": [
+        "django.contrib.auth.backends.ModelBackend",
+        "django.contrib.auth.backends.AllowAllUsersModelBackend",
+    ],
+    # The OIDC "acr" value of each assurance level (otp_core.claims).
+    "OTP_ACR_VALUES": {1: "aal1", 2: "aal2", 3: "aal3"},
     # E-mail users when their second factors change (otp_core.notifications).
     # None: on when the project sets MAILERS or EMAIL_BACKEND itself; True/False force it.
     "OTP_NOTIFY_USERS": None,
@@ -58,6 +77,11 @@ DEFAULTS: dict[str, Any] = {
     # ones are deleted when the user starts a set-up again (and by
     # manage.py otp_prune_sends).
     "OTP_PENDING_DEVICE_TTL": 24 * 60 * 60,
+    # Moving over: a session verified by django-otp (and a remember cookie of
+    # django-two-factor-auth) counts as verified by the device imported from
+    # it, once rewritten in this package's format. For one release: the
+    # setting and the behaviour go away in 0.2.0. False turns both off.
+    "OTP_LEGACY_SESSIONS": True,
 }
 
 

@@ -19,13 +19,14 @@ import functools
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 from .conf import otp_settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 __all__ = [
     "CODE_KEY_HASH_PREFIX",
@@ -86,20 +87,48 @@ def configured_keys() -> tuple[str | bytes, ...]:
         keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
     if isinstance(keys, (str, bytes)):
         keys = [keys]
+    if (
+        not isinstance(keys, (list, tuple))
+        or not keys
+        or not all(isinstance(key, (str, bytes)) and key for key in keys)
+    ):
+        # An unset environment variable (otp_core.keys.from_environment) or a
+        # wrong value: say which setting and how to make a key, not a KeyError.
+        from django.core.exceptions import ImproperlyConfigured
+
+        from .keys import missing_keys_message
+
+        raise ImproperlyConfigured(missing_keys_message(keys))
     return tuple(keys)
 
 
 def _derive(material: str | bytes, purpose: bytes) -> bytes:
+    """HKDF-SHA256 (RFC 5869) of ``material``, no salt, 32 bytes, for ``purpose``.
+
+    Written with :mod:`hmac` rather than ``cryptography``'s HKDF (the same
+    bytes, checked against it in the tests) so that hashing a one-time code
+    never loads the ``cryptography`` extension; only Fernet needs it.
+    """
     if isinstance(material, str):
         material = material.encode()
-    return HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=None, info=b"otp_core/" + purpose
-    ).derive(material)
+    # Extract with the default salt (HashLen zero bytes), then one block of expand.
+    prk = hmac.digest(bytes(32), material, "sha256")
+    return hmac.digest(prk, b"otp_core/" + purpose + b"\x01", "sha256")
 
 
 @functools.lru_cache(maxsize=8)
 def _fernet(keys: tuple[str | bytes, ...]) -> MultiFernet:
+    # Imported here, on the first encryption or decryption: a worker that never
+    # opens a secret never pays for loading the extension (about 5 MiB RSS).
+    from cryptography.fernet import Fernet, MultiFernet
+
     return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(k, b"encryption"))) for k in keys])
+
+
+def _invalid_token() -> type[Exception]:
+    from cryptography.fernet import InvalidToken
+
+    return InvalidToken
 
 
 @functools.lru_cache(maxsize=8)
@@ -114,9 +143,10 @@ def encrypt(plaintext: str) -> str:
 
 def decrypt(ciphertext: str) -> str:
     """Decrypt a value written by :func:`encrypt` with any configured key."""
+    fernet = _fernet(configured_keys())
     try:
-        return _fernet(configured_keys()).decrypt(ciphertext.encode("ascii")).decode()
-    except (InvalidToken, UnicodeError, ValueError):
+        return fernet.decrypt(ciphertext.encode("ascii")).decode()
+    except (_invalid_token(), UnicodeError, ValueError):
         raise DecryptionError(
             "A device secret could not be decrypted with any key in "
             "OTP_ENCRYPTION_KEYS (was a key removed before otp_rotate_keys ran?)."
@@ -125,18 +155,20 @@ def decrypt(ciphertext: str) -> str:
 
 def reencrypt(ciphertext: str) -> str:
     """Return ``ciphertext`` encrypted again under the first key."""
+    fernet = _fernet(configured_keys())
     try:
-        return _fernet(configured_keys()).rotate(ciphertext.encode("ascii")).decode("ascii")
-    except (InvalidToken, UnicodeError, ValueError):
+        return fernet.rotate(ciphertext.encode("ascii")).decode("ascii")
+    except (_invalid_token(), UnicodeError, ValueError):
         raise DecryptionError("A device secret could not be decrypted for rotation.") from None
 
 
 def encrypted_under_first_key(ciphertext: str) -> bool:
     """True when the first key alone decrypts ``ciphertext`` (rotation is done for it)."""
     first = configured_keys()[:1]
+    fernet = _fernet(first)
     try:
-        _fernet(first).decrypt(ciphertext.encode("ascii"))
-    except (InvalidToken, UnicodeError, ValueError):
+        fernet.decrypt(ciphertext.encode("ascii"))
+    except (_invalid_token(), UnicodeError, ValueError):
         return False
     return True
 

@@ -14,7 +14,8 @@ from . import budgets
 from .auth import devices_for_user
 from .challenges import ChallengeNotAllowed
 from .models import Device, VerifyNotAllowed
-from .verification import VerificationResult, verify, verify_any
+from .refusal_messages import THROTTLED_MESSAGE
+from .verification import VerificationResult, verify
 from .widgets import OneTimeCodeInput
 
 __all__ = ["OTPAuthenticationForm", "OTPAuthenticationFormMixin", "OTPTokenForm"]
@@ -35,13 +36,12 @@ class OTPAuthenticationFormMixin:
 
     otp_error_messages = {
         "token_required": _("Please enter your one-time code."),
+        "device_required": _("Please choose the device that gives your code."),
         "challenge_exception": _("The code could not be sent. Please try again later."),
         "not_interactive": _("This device does not need to send a code."),
         "challenge_message": _("%(message)s"),
         "invalid_token": _("Invalid code. Please make sure you entered it correctly."),
-        "n_failed_attempts": _(
-            "Too many failed attempts. Please wait %(seconds)d seconds before trying again."
-        ),
+        "n_failed_attempts": THROTTLED_MESSAGE,
         "locked_out": _(
             "This device is locked after too many failed attempts. "
             "Please use another method or ask an administrator to unlock it."
@@ -54,35 +54,54 @@ class OTPAuthenticationFormMixin:
     data: Any
 
     def _device_choices(self, user: Any) -> list[tuple[str, str]]:
-        return [(d.persistent_id, d.name) for d in devices_for_user(user)]
+        return [(d.persistent_id, d.display_label()) for d in devices_for_user(user)]
 
     def clean_otp(self, user: Any) -> None:
+        """Check the second factor of ``user``; ``user.otp_device`` is None unless it passed."""
         if user is None:
             return
-        device = self._chosen_device(user)
+        # As in django-otp: a failed attempt leaves the attribute, set to None.
+        user.otp_device = None
         token = (self.cleaned_data.get("otp_token") or "").strip()  # type: ignore[attr-defined]
-        if self.data.get("otp_challenge"):
-            self._handle_challenge(device)
-        elif token:
-            user.otp_device = self._verify(device, user, token)
-        else:
+        challenge = bool(self.data.get("otp_challenge"))
+        if not challenge and not token:
             raise forms.ValidationError(
                 self.otp_error_messages["token_required"], code="token_required"
             )
+        device = self._chosen_device(user)
+        if challenge:
+            self._handle_challenge(device)
+        else:
+            user.otp_device = self._verify(device, user, token)
 
     def _chosen_device(self, user: Any) -> Device | None:
+        """The device the code is for: the one chosen, or the user's only device.
+
+        A code is never tried on every device (django-otp 1.7 does the same):
+        a recovery code typed without a choice would put a failure on each
+        other device. With several devices and none chosen, or a choice that
+        is not one of the user's confirmed devices, the form asks for a
+        device (``device_required``).
+        """
         device_id = self.cleaned_data.get("otp_device")  # type: ignore[attr-defined]
         if device_id:
             device = Device.from_persistent_id(device_id)
             if device is not None and device.user_id == user.pk and device.confirmed:
                 return device
-            return None
-        return None
+        else:
+            devices = devices_for_user(user)
+            if len(devices) == 1:
+                return devices[0]
+            if not devices:
+                return None
+        raise forms.ValidationError(
+            self.otp_error_messages["device_required"], code="device_required"
+        )
 
     def _handle_challenge(self, device: Device | None) -> None:
         if device is None:
             raise forms.ValidationError(
-                self.otp_error_messages["token_required"], code="token_required"
+                self.otp_error_messages["device_required"], code="device_required"
             )
         if not device.is_interactive():
             raise forms.ValidationError(
@@ -109,21 +128,16 @@ class OTPAuthenticationFormMixin:
         )
 
     def _verify(self, device: Device | None, user: Any, token: str) -> Device:
-        """The device that accepts ``token``: the chosen one, or any of the user's.
+        """``device`` when it accepts ``token``; a form error otherwise.
 
-        With no device chosen the code is checked against all of them at
-        once and a wrong code counts one failure, on the account only
-        (:func:`otp_core.verification.verify_any`).
+        ``device`` is None only for a user without devices: nothing can accept.
         """
         request = getattr(self, "request", None)
+        result = None
         if device is not None:
             result = verify(device, token, request=request)
             if result.accepted:
                 return device
-        else:
-            accepted, result = verify_any(devices_for_user(user), token, request=request)
-            if accepted is not None:
-                return accepted
         messages = dict(
             self.otp_error_messages, throttled=self.otp_error_messages["n_failed_attempts"]
         )

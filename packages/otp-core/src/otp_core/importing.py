@@ -10,7 +10,7 @@ so they are encrypted like any other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from typing import Any
@@ -80,6 +80,8 @@ def import_devices(
     using: str,
     dry_run: bool,
     maxima: dict[str, int] | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None,
+    order: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, int]:
     """Create a ``model`` device for each row of ``table`` not imported before.
 
@@ -87,6 +89,9 @@ def import_devices(
     (``key`` among them); the common ones are always copied when present.
     ``maxima`` lowers numeric columns to a bound the model validates (a
     tolerance), so such a device is imported at the bound rather than lost.
+    ``prepare`` adapts one row's field values (e.g. a number to E.164) and
+    returns None for a row that cannot be used; ``order`` sorts the rows
+    before they are created (lower primary keys for the ones to come first).
     Counts: ``created``, ``skipped`` (imported before), ``invalid`` (a key or
     owner that cannot be used), ``missing_tables``.
     """
@@ -95,6 +100,8 @@ def import_devices(
     if rows is None:
         counts["missing_tables"] = 1
         return counts
+    if order is not None:
+        rows.sort(key=order)
     manager = model._default_manager.db_manager(using)
     user_model = get_user_model()
     with transaction.atomic(using=using):
@@ -117,6 +124,12 @@ def import_devices(
             for column, bound in (maxima or {}).items():
                 if isinstance(values.get(column), int) and values[column] > bound:
                     values[column] = bound
+            if prepare is not None:
+                prepared = prepare(values)
+                if prepared is None:
+                    counts["invalid"] += 1
+                    continue
+                values = prepared
             created_at = values.pop("created_at", None)
             device = model(django_otp_id=row["id"], **values)
             try:

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
 from .session import OTPState
+from .session_keys import note_incoming_key
 
 __all__ = ["OTPMiddleware", "OTPUser", "attach"]
 
@@ -83,6 +84,7 @@ class OTPMiddleware:
 
 def attach(request: HttpRequest, user: Any) -> OTPState:
     """Put a fresh :class:`OTPState` on ``request`` and wrap ``user`` with it."""
+    note_incoming_key(request)  # before any login in this request cycles it
     state = OTPState(request, user)
     request.otp = state  # type: ignore[attr-defined]
     request.user = OTPUser(lambda: _unwrap(user), state)

@@ -10,8 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 
-from .access import Access, check_access, default_login_url
-from .policy import Policy
+from .access import (
+    Access,
+    check_access,
+    default_login_url,
+    insufficient_authentication,
+    note_requirement,
+    step_up_url,
+    wants_json,
+)
+from .policy import PolicyLike
 
 __all__ = ["OTPRequiredMixin"]
 
@@ -19,8 +27,11 @@ __all__ = ["OTPRequiredMixin"]
 class OTPRequiredMixin:
     """Require a verified session before ``dispatch`` runs.
 
-    * anonymous, or has a device but the session is not verified (enough for
-      ``policy``): redirect to ``login_url`` (403 with ``raise_anonymous``);
+    * anonymous: redirect to ``login_url`` (403 with ``raise_anonymous``);
+    * has a device but the session is not verified (enough for ``policy``, a
+      :class:`~otp_core.policy.Policy` or a name in ``OTP_POLICIES``):
+      redirect to ``OTP_STEP_UP_URL`` when set, else ``login_url`` (403 with
+      ``raise_anonymous``); a client asking for JSON gets a 401 (RFC 9470);
     * no confirmed device at all: 403 with ``raise_unverified``, else a
       redirect to ``verification_url`` (typically the set-up page) when
       given, else 403 rendering ``otp_required_template``.
@@ -33,7 +44,7 @@ class OTPRequiredMixin:
     login_url: str | None = None
     verification_url: str | None = None
     redirect_field_name: str = "next"
-    policy: Policy | None = None
+    policy: PolicyLike = None
     otp_required_template = "otp_core/otp_required.html"
 
     def get_login_url(self) -> str:
@@ -42,7 +53,7 @@ class OTPRequiredMixin:
     def get_verification_url(self) -> str | None:
         return resolve_url(self.verification_url) if self.verification_url else None
 
-    def get_policy(self) -> Policy | None:
+    def get_policy(self) -> PolicyLike:
         return self.policy
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -63,14 +74,22 @@ class OTPRequiredMixin:
 
     def _refusal(self, request: Any, access: Access) -> Any:
         """The response for a refused ``access``, or None when access is granted."""
-        if access in (Access.ANONYMOUS, Access.UNVERIFIED):
-            # As in django-two-factor-auth: a user who has a device but has not
-            # (recently enough) used it must sign in (again), like an anonymous one.
+        if access is Access.ANONYMOUS:
             if self.raise_anonymous:
                 raise PermissionDenied
             return redirect_to_login(
                 request.get_full_path(), self.get_login_url(), self.redirect_field_name
             )
+        if access is not Access.GRANTED and wants_json(request):
+            return insufficient_authentication(request, self.get_policy())
+        if access is Access.UNVERIFIED:
+            # A user who has a device but has not (recently enough) used it
+            # proves it again: on the step-up page, else the login page.
+            if self.raise_anonymous:
+                raise PermissionDenied
+            note_requirement(request, self.get_policy())
+            target = step_up_url() or self.get_login_url()
+            return redirect_to_login(request.get_full_path(), target, self.redirect_field_name)
         if access is Access.NO_DEVICE:
             if self.raise_unverified:
                 raise PermissionDenied

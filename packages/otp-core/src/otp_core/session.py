@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import sync_to_async
 
 from .conf import otp_settings
-from .policy import ANY_FACTOR, Policy
+from .legacy import adopt_legacy_session
+from .policy import ANY_FACTOR, PolicyLike, assurance_level, resolve_policy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -27,10 +28,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEVICE_ID_SESSION_KEY",
+    "PASSWORD_ID",
     "VERIFICATIONS_SESSION_KEY",
     "OTPState",
     "Verification",
+    "record_password",
     "record_verification",
+    "second_factor_verifications",
     "stored_verifications",
 ]
 
@@ -38,6 +42,8 @@ __all__ = [
 DEVICE_ID_SESSION_KEY = "otp_device_id"
 #: The list of verifications, as JSON-friendly dicts.
 VERIFICATIONS_SESSION_KEY = "otp_verifications"
+#: The "device id" of a password verification (kind ``pwd``): there is no device.
+PASSWORD_ID = "password"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class Verification:
     #: A passkey sign-in with user verification: the device stood for both
     #: factors (no password was given), as opposed to password + device.
     passwordless: bool = False
+    #: Already used by a "this request only" policy (``max_age=0``).
+    spent: bool = False
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.at
@@ -61,7 +69,11 @@ def stored_verifications(session: Any) -> list[Verification]:
         try:
             result.append(
                 Verification(
-                    str(item["d"]), str(item["k"]), float(item["t"]), item.get("p") is True
+                    str(item["d"]),
+                    str(item["k"]),
+                    float(item["t"]),
+                    item.get("p") is True,
+                    item.get("s") is True,
                 )
             )
         except (KeyError, TypeError, ValueError):
@@ -91,11 +103,46 @@ def record_verification(
     return entry
 
 
+def second_factor_verifications(session: Any) -> list[Verification]:
+    """:func:`stored_verifications` without the password (kind ``pwd``)."""
+    return [v for v in stored_verifications(session) if v.device_id != PASSWORD_ID]
+
+
+def record_password(session: Any, at: float | None = None) -> Verification:
+    """Record that the user gave their password (kind ``pwd``), replacing an older one.
+
+    A password is not a second factor: it satisfies only policies that name
+    ``pwd``, and ``is_verified()`` ignores it.
+    """
+    entry = Verification(PASSWORD_ID, "pwd", time.time() if at is None else at)
+    kept = [v for v in stored_verifications(session) if v.device_id != PASSWORD_ID]
+    kept.append(entry)
+    kept = kept[-max(1, otp_settings.OTP_SESSION_MAX_VERIFICATIONS) :]
+    session[VERIFICATIONS_SESSION_KEY] = [_stored(v) for v in kept]
+    return entry
+
+
 def _stored(v: Verification) -> dict[str, Any]:
     item: dict[str, Any] = {"d": v.device_id, "k": v.amr, "t": v.at}
     if v.passwordless:
         item["p"] = True
+    if v.spent:
+        item["s"] = True
     return item
+
+
+def spend_verifications(session: Any, spent: Iterable[Verification]) -> None:
+    """Mark ``spent`` as used by a "this request only" policy (``max_age=0``)."""
+    keys = {(v.device_id, v.at) for v in spent}
+    if not keys:
+        return
+    stored = stored_verifications(session)
+    session[VERIFICATIONS_SESSION_KEY] = [
+        _stored(Verification(v.device_id, v.amr, v.at, v.passwordless, True))
+        if (v.device_id, v.at) in keys
+        else _stored(v)
+        for v in stored
+    ]
 
 
 class OTPState:
@@ -127,18 +174,26 @@ class OTPState:
         user = self._user_obj()
         if session is None or user is None or not user.is_authenticated:
             return [], {}
+        adopt_legacy_session(session, user, record_verification)  # django-otp's sessions
         recorded = stored_verifications(session)
-        if not recorded:
+        if not any(v.device_id != PASSWORD_ID for v in recorded):
+            # Only django-otp's key (a password alone does not count against it).
             legacy = session.get(DEVICE_ID_SESSION_KEY)
             if legacy:
-                recorded = [Verification(str(legacy), "otp", 0.0)]
+                recorded = [*recorded, Verification(str(legacy), "otp", 0.0)]
         devices = _load_devices((v.device_id for v in recorded), user.pk)
         valid = []
         for v in recorded:
+            if v.device_id == PASSWORD_ID:
+                if v.amr == "pwd":
+                    valid.append(v)
+                continue
             device = devices.get(v.device_id)
             if device is not None:
                 # The kind comes from the device class, not from the session.
-                valid.append(Verification(v.device_id, device.factor_kind, v.at, v.passwordless))
+                valid.append(
+                    Verification(v.device_id, device.factor_kind, v.at, v.passwordless, v.spent)
+                )
         return valid, devices
 
     def invalidate(self) -> None:
@@ -156,7 +211,10 @@ class OTPState:
     def device(self) -> Device | None:
         """The most recently verified device (django-otp's ``otp_device``)."""
         verifications, devices = self._load()
-        return devices[verifications[-1].device_id] if verifications else None
+        for verification in reversed(verifications):
+            if verification.device_id in devices:
+                return devices[verification.device_id]
+        return None
 
     def is_verified(self) -> bool:
         return self.device is not None
@@ -169,19 +227,70 @@ class OTPState:
     @property
     def passwordless(self) -> bool:
         """Did the newest verification sign the user in alone (a passkey sign-in)?"""
-        verifications = self._load()[0]
+        verifications = [v for v in self._load()[0] if v.amr != "pwd"]
         return bool(verifications) and verifications[-1].passwordless
 
     def age(self, factors: Iterable[str] | str | None = None) -> float | None:
-        """Seconds since the newest verification (of one of ``factors``), or None."""
+        """Seconds since the newest second factor (or of one of ``factors``), or None."""
         if isinstance(factors, str):
             factors = [factors]
         wanted = None if factors is None else set(factors)
-        times = [v.at for v in self._load()[0] if wanted is None or v.amr in wanted]
+        times = [
+            v.at for v in self._load()[0] if (v.amr != "pwd" if wanted is None else v.amr in wanted)
+        ]
         return time.time() - max(times) if times else None
 
-    def satisfies(self, policy: Policy = ANY_FACTOR) -> bool:
-        return policy.is_satisfied_by(self._load()[0], time.time())
+    @property
+    def amr(self) -> list[str]:
+        """RFC 8176 ``amr`` values of this session: its factor kinds, plus
+        ``mfa`` when a password and a second factor, or a passkey sign-in
+        (which stands for both), were verified."""
+        verifications = self._load()[0]
+        kinds = {v.amr for v in verifications}
+        second = [v for v in verifications if v.amr != "pwd"]
+        if any(v.passwordless for v in second) or ("pwd" in kinds and second):
+            kinds.add("mfa")
+        return sorted(kinds)
+
+    @property
+    def level(self) -> int | None:
+        """The highest assurance level this session has verified (None: none)."""
+        levels = [assurance_level(v.amr) for v in self._load()[0]]
+        return max(levels) if levels else None
+
+    def satisfies(self, policy: PolicyLike = ANY_FACTOR) -> bool:
+        """Does the session meet ``policy`` (a policy or a name in ``OTP_POLICIES``)?
+
+        Asks only: a "this request only" verification is not used up; see
+        :meth:`grant` for that.
+        """
+        return resolve_policy(policy).is_satisfied_by(self._load()[0], time.time())
+
+    def grant(self, policy: PolicyLike = ANY_FACTOR) -> bool:
+        """:meth:`satisfies`, and use up what a ``max_age=0`` part accepted.
+
+        What views call when they let the request through: a verification
+        given "for this request only" then serves no second request.
+        """
+        resolved = resolve_policy(policy)
+        verifications, now = self._load()[0], time.time()
+        matched = resolved.matching(verifications, now)
+        if matched is None:
+            return False
+        if resolved.one_request:
+            # Only what a "this request only" part itself accepted is used up.
+            spent = [
+                v
+                for part in resolved.parts()
+                if part.max_age == 0
+                for v in (part.matching(verifications, now) or [])
+                if v in matched
+            ]
+            session = getattr(self._request, "session", None)
+            if session is not None and spent:
+                spend_verifications(session, spent)
+                self.invalidate()
+        return True
 
     # -- async views -----------------------------------------------------------
 
@@ -200,7 +309,7 @@ class OTPState:
         """:meth:`is_verified` for async code."""
         return (await self.aload()).is_verified()
 
-    async def asatisfies(self, policy: Policy = ANY_FACTOR) -> bool:
+    async def asatisfies(self, policy: PolicyLike = ANY_FACTOR) -> bool:
         """:meth:`satisfies` for async code."""
         return (await self.aload()).satisfies(policy)
 
@@ -221,6 +330,7 @@ def _load_devices(device_ids: Iterable[str], user_pk: Any) -> dict[str, Device]:
     found: dict[str, Device] = {}
     for model, pks in by_model.items():
         try:
+            # is_verified() never reads the secret: it stays sealed (not decrypted).
             rows = model._default_manager.filter(pk__in=pks, user_id=user_pk, confirmed=True)
             for device in rows:
                 found[device.persistent_id] = device

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .refusal_messages import THROTTLED_MESSAGE
 from .verification import verify
 from .widgets import OneTimeCodeInput
 
@@ -45,6 +46,11 @@ class SetupStepForm(forms.Form):
     #: when it proves nothing the verification path would accept, e.g. a
     #: WebAuthn registration with "none" attestation, which signs no challenge.
     proves_possession: bool = True
+    #: Does the user submit this step with the UI's own "Next" button? False
+    #: when the step's fragment brings its own action and a script posts the
+    #: form (WebAuthn's "Register security key"): a UI then shows no "Next",
+    #: so the page has one obvious action.
+    typed: bool = True
 
     def __init__(
         self,
@@ -94,7 +100,7 @@ class DeviceVerificationForm(forms.Form):
 
     error_messages = {
         "invalid_token": _("Invalid code. Please make sure you entered it correctly."),
-        "throttled": _("Too many failed attempts. Please wait %(seconds)d seconds and try again."),
+        "throttled": THROTTLED_MESSAGE,
         "locked_out": _(
             "This device is locked after too many failed attempts. "
             "Please use another method or ask an administrator to unlock it."

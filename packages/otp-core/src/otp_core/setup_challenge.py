@@ -122,6 +122,19 @@ class ConfirmCodeStep(ChallengeSetupMixin, SetupStepForm):
         self.device = device
         return cleaned
 
+    def resend(self) -> Any:
+        """Send the pending device a new code (a UI's "Send again" button).
+
+        Through :meth:`send_code`, so the cooldown and the send budgets hold
+        as for the first code; the new code replaces the old one. A refusal
+        (no pending set-up, cooldown, budget, failed delivery) is a
+        ``ValidationError`` whose message says why.
+        """
+        device = self.pending_device()
+        if device is None:
+            raise forms.ValidationError(self.error_messages["no_pending"], code="no_pending")
+        return self.send_code(lambda pending: pending or device)
+
     def save(self) -> Any:
         device = self.device
         device.confirmed = True

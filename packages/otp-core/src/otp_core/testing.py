@@ -21,7 +21,13 @@ from urllib.parse import quote
 from django.db import connection, connections
 
 __all__ = [
+    "CooldownTestMixin",
+    "FrozenClock",
     "HostileValue",
+    "OTPTestCase",
+    "OTPTestCaseMixin",
+    "TestThread",
+    "ThrottlingTestMixin",
     "foreign_tables",
     "form_body",
     "hostile_ids",
@@ -190,3 +196,198 @@ def foreign_tables(tables: dict[str, str]) -> Iterator[Callable[..., None]]:
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {q(table)}")
+
+
+# -- django-otp's test helpers (django_otp.tests), for suites moving over ---------
+
+
+class TestThread(threading.Thread):
+    """A thread that closes its database connections when done (django-otp's).
+
+    Django opens one connection per thread; a test that starts threads must
+    close them or the test database cannot be dropped. :func:`race` is the
+    better tool for "at most once" tests.
+    """
+
+    __test__ = False  # not a test class, whatever pytest's collection rules say
+
+    def run(self) -> None:
+        try:
+            super().run()
+        finally:
+            connections.close_all()
+
+
+class FrozenClock:
+    """``django.utils.timezone.now`` stopped, moved on only by :meth:`tick`.
+
+    ``with FrozenClock() as clock: ...; clock.tick(1.5)``. Every throttle,
+    cooldown and expiry of otp-core reads the time through
+    ``timezone.now()``, so this is enough to step over a delay without
+    sleeping (django-otp's tests use freezegun for the same).
+    """
+
+    def __init__(self, start: Any = None) -> None:
+        from django.utils import timezone
+
+        self._timezone = timezone
+        self.now = start or timezone.now()
+        self._real: Any = None
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def tick(self, seconds: float) -> Any:
+        """Move the clock ``seconds`` on; returns the new time."""
+        from datetime import timedelta
+
+        self.now = self.now + timedelta(seconds=seconds)
+        return self.now
+
+    def __enter__(self) -> FrozenClock:
+        self._real = self._timezone.now
+        self._timezone.now = self  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._timezone.now = self._real
+
+
+class OTPTestCaseMixin:
+    """Users for tests, whatever the user model (django-otp's ``OTPTestCaseMixin``)."""
+
+    User: Any
+    USERNAME_FIELD: str
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        from django.contrib.auth import get_user_model
+
+        super().setUpClass()  # type: ignore[misc]
+        cls.User = get_user_model()
+        cls.USERNAME_FIELD = cls.User.USERNAME_FIELD
+
+    def create_user(self, username: str, password: str, **kwargs: Any) -> Any:
+        """A user created through the user model's manager (a custom model's too)."""
+        return self.User._default_manager.create_user(username, password=password, **kwargs)
+
+
+def _django_test_case() -> type:
+    from django.test import TestCase
+
+    return TestCase
+
+
+class OTPTestCase(OTPTestCaseMixin, _django_test_case()):  # type: ignore[misc]
+    """``django.test.TestCase`` with :class:`OTPTestCaseMixin` (django-otp's ``TestCase``)."""
+
+
+class ThrottlingTestMixin:
+    """Tests every throttled device should pass (django-otp's ``ThrottlingTestMixin``).
+
+    Mix into a ``TestCase``; in ``setUp`` put a saved device in
+    ``self.device`` and implement :meth:`valid_token` (a token the device
+    accepts next) and :meth:`invalid_token`. The device's throttle factor
+    must be above 0. Our throttle differs from django-otp's on purpose: the
+    first failure costs no delay (a single typo must not block the next
+    try); the delay starts with the second (``factor * 2`` seconds).
+    """
+
+    device: Any
+
+    def valid_token(self) -> Any:
+        raise NotImplementedError("Return a token the device accepts next.")
+
+    def invalid_token(self) -> Any:
+        raise NotImplementedError("Return a token the device refuses.")
+
+    def _delay(self) -> float:
+        factor = self.device.get_throttle_factor()
+        assert factor > 0, "ThrottlingTestMixin needs a throttled device"
+        return float(factor) * 2
+
+    def test_first_failure_costs_no_delay(self) -> None:
+        assert not self.device.verify_token(self.invalid_token())
+        assert self.device.verify_token(self.valid_token())
+
+    def test_delay_imposed_after_second_fail(self) -> None:
+        with FrozenClock():
+            self.device.verify_token(self.invalid_token())
+            assert not self.device.verify_token(self.invalid_token())
+            assert not self.device.verify_token(self.valid_token())
+
+    def test_delay_after_fail_expires(self) -> None:
+        delay = self._delay()
+        with FrozenClock() as clock:
+            self.device.verify_token(self.invalid_token())
+            self.device.verify_token(self.invalid_token())
+            clock.tick(delay + 0.1)
+            assert self.device.verify_token(self.valid_token())
+
+    def test_throttling_failure_count(self) -> None:
+        assert self.device.throttling_failure_count == 0
+        with FrozenClock():
+            for _ in range(5):
+                self.device.verify_token(self.invalid_token())
+            # Tries within the delay are refused unchecked and do not count.
+            assert self.device.throttling_failure_count == 2
+
+    def test_verify_is_allowed(self) -> None:
+        from .models import VerifyNotAllowed
+
+        assert self.device.verify_is_allowed() == (True, None)
+        delay = self._delay()
+        with FrozenClock() as clock:
+            self.device.verify_token(self.invalid_token())
+            self.device.verify_token(self.invalid_token())
+            allowed, details = self.device.verify_is_allowed()
+            assert not allowed
+            assert details == {
+                "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
+                "failure_count": 2,
+                "locked_until": clock.now + _seconds(delay),
+            }
+            clock.tick(delay + 0.1)
+            assert self.device.verify_token(self.valid_token())
+            assert self.device.verify_is_allowed() == (True, None)
+
+
+class CooldownTestMixin:
+    """Tests every device that sends codes should pass (django-otp's ``CooldownTestMixin``).
+
+    Mix into a ``TestCase``; put a saved interactive device with a cooldown
+    above 0 in ``self.device``. Codes are sent through the device's own
+    delivery, so configure a test gateway or mail backend.
+    """
+
+    device: Any
+
+    def test_generate_is_allowed_on_first_try(self) -> None:
+        assert self.device.generate_is_allowed() == (True, None)
+
+    def test_cooldown_imposed_after_generation(self) -> None:
+        from .challenges import ChallengeNotAllowed
+
+        with FrozenClock():
+            self.device.generate_challenge()
+            allowed, details = self.device.generate_is_allowed()
+            assert not allowed
+            assert details["reason"] == "COOLDOWN_DURATION_PENDING"
+            try:
+                self.device.generate_challenge()
+            except ChallengeNotAllowed:
+                pass
+            else:
+                raise AssertionError("a second challenge within the cooldown was sent")
+
+    def test_cooldown_expires(self) -> None:
+        with FrozenClock() as clock:
+            self.device.generate_challenge()
+            clock.tick(self.device.get_cooldown() + 1)
+            assert self.device.generate_is_allowed() == (True, None)
+
+
+def _seconds(value: float) -> Any:
+    from datetime import timedelta
+
+    return timedelta(seconds=value)

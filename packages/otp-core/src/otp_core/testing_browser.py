@@ -25,7 +25,11 @@ per thread); ``context`` and ``page`` are fresh per test (own cookies),
 ``pytest_runtest_makereport`` imported, photographs a failed test.
 ``shot(page, name)`` saves ``<repo>/screenshots/<test name>/NN-name.png``.
 ``virtual_authenticator`` attaches a CTAP2 authenticator to ``page`` through
-the DevTools protocol (WebAuthn tests).
+the DevTools protocol (WebAuthn tests). ``check_accessible(page, name)``
+(import the fixture too) runs axe-core (from the ``axe-playwright-python``
+package, which ships it: no download) on the page as it is and measures its
+touch targets; it fails the test with the list of serious or critical axe
+violations and of targets under 44 CSS pixels.
 """
 
 from __future__ import annotations
@@ -41,16 +45,22 @@ from typing import Any
 import pytest
 
 __all__ = [
+    "BLOCKING_IMPACTS",
     "CHROMIUM",
     "CHROMIUM_ARGS",
+    "MIN_TARGET_PX",
     "TIMEOUT_MS",
     "VIEWPORT",
     "VirtualAuthenticator",
+    "accessibility_problems",
+    "axe_violations",
     "browser",
+    "check_accessible",
     "context",
     "page",
     "pytest_runtest_makereport",
     "shot",
+    "small_targets",
     "virtual_authenticator",
 ]
 
@@ -208,3 +218,80 @@ def virtual_authenticator(page: Any) -> Iterator[VirtualAuthenticator]:
         cdp.send("WebAuthn.removeVirtualAuthenticator", which)
         cdp.send("WebAuthn.disable")
         cdp.detach()
+
+
+# -- accessibility: axe-core and touch targets ---------------------------------
+
+#: axe-core impacts that fail a page.
+BLOCKING_IMPACTS = ("serious", "critical")
+#: The smallest target a finger can be expected to hit (WCAG 2.5.5, CSS pixels).
+MIN_TARGET_PX = 44
+
+# Every visible control a person presses or types in; a radio button or a
+# checkbox is measured by its label, which is what a finger hits.
+_TARGETS_JS = """(minimum) => {
+  const visible = (el) => {
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    return box.width > 0 && box.height > 0 && style.visibility !== "hidden";
+  };
+  const name = (el) => (el.innerText || el.value || el.getAttribute("aria-label")
+    || el.name || el.id || "").trim().slice(0, 40);
+  const small = [];
+  const controls = document.querySelectorAll(
+    "button, input:not([type=hidden]), select, textarea, a.tf-primary, a.tf-button, summary");
+  for (const el of controls) {
+    if (!visible(el)) continue;
+    let target = el;
+    if (el.type === "radio" || el.type === "checkbox") {
+      target = el.closest("label") || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      if (!target) { small.push(`${el.type} ${name(el)} has no label to press`); continue; }
+    }
+    const box = target.getBoundingClientRect();
+    if (box.height < minimum || box.width < minimum) {
+      small.push(`${target.tagName.toLowerCase()} "${name(target)}" is `
+        + `${Math.round(box.width)} x ${Math.round(box.height)} px`);
+    }
+  }
+  return small;
+}"""
+
+
+def axe_violations(pg: Any, impacts: tuple[str, ...] = BLOCKING_IMPACTS) -> list[str]:
+    """axe-core's violations of ``impacts`` on the page as it is now, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(pg)
+    lines = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") not in impacts:
+            continue
+        targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        lines.append(
+            f"axe {violation['impact']}: {violation['id']}: {violation['help']} [{targets}]"
+        )
+    return lines
+
+
+def small_targets(pg: Any, minimum: int = MIN_TARGET_PX) -> list[str]:
+    """Visible buttons, inputs, button-like links and choice labels under ``minimum`` px."""
+    return [f"touch target: {line}" for line in pg.evaluate(_TARGETS_JS, minimum)]
+
+
+def accessibility_problems(pg: Any) -> list[str]:
+    """Serious or critical axe violations and small touch targets of the page."""
+    return axe_violations(pg) + small_targets(pg)
+
+
+@pytest.fixture
+def check_accessible(shot: Callable[..., Path]) -> Callable[[Any, str], None]:
+    """``check_accessible(page, name)``: photograph the page; fail with every problem of it."""
+
+    def check(pg: Any, name: str) -> None:
+        path = shot(pg, name)
+        problems = accessibility_problems(pg)
+        if problems:
+            listing = "\n  ".join(problems)
+            pytest.fail(f"{name} ({pg.url}, {path.name}):\n  {listing}", pytrace=False)
+
+    return check

@@ -33,7 +33,18 @@ if TYPE_CHECKING:
 
     from .models import Device
 
-__all__ = ["VerificationResult", "lock_order", "locked", "verify", "verify_any"]
+__all__ = [
+    "VerificationResult",
+    "device_to_verify",
+    "lock_order",
+    "locked",
+    "verify",
+    "verify_any",
+]
+
+#: Instance attribute of a device from :func:`device_to_verify`: what its row
+#: must match when :func:`locked` reads it.
+_EXPECTED = "_otp_expected"
 
 logger = logging.getLogger("otp_core")
 
@@ -52,8 +63,35 @@ class VerificationResult:
         return self.accepted
 
 
+def device_to_verify(persistent_id: str, user: Any) -> Device | None:
+    """A confirmed device of ``user``, named by its persistent id, not read yet.
+
+    :func:`verify` reads it once, under its row lock, and fills this object
+    from that row, so a page that checks an answer loads the device once
+    instead of loading it to build the form and again to lock it. The row
+    must still belong to ``user`` and be confirmed at that moment, or the
+    answer is refused. None for an id that names no device model.
+    """
+    from .ids import parse_pk
+    from .models.device import _split_persistent_id
+
+    model, raw_pk = _split_persistent_id(persistent_id)
+    pk = parse_pk(model, raw_pk) if model is not None else None
+    user_pk = getattr(user, "pk", None)
+    if model is None or pk is None or user_pk is None:
+        return None
+    names = [model._meta.pk.attname, "user_id", "confirmed"]
+    device = model.from_db(router.db_for_read(model), names, [pk, user_pk, True])
+    device.__dict__[_EXPECTED] = {"user_id": user_pk, "confirmed": True}
+    return device
+
+
 def locked(device: Device) -> Device:
-    """Fetch ``device`` again with its row locked for the current transaction."""
+    """Fetch ``device`` again with its row locked for the current transaction.
+
+    A device from :func:`device_to_verify` is filled from the locked row
+    (its owner and confirmation checked in the same query).
+    """
     model = type(device)
     alias = router.db_for_write(model, instance=device)
     manager = model._default_manager.db_manager(alias)
@@ -62,7 +100,13 @@ def locked(device: Device) -> Device:
         # can read-then-write this row before we commit.
         pk_name = model._meta.pk.attname
         manager.filter(pk=device.pk).update(**{pk_name: device.pk})
-    return manager.select_for_update().get(pk=device.pk)
+    expected = device.__dict__.get(_EXPECTED, {})
+    current = manager.select_for_update().get(pk=device.pk, **expected)
+    if expected and device.get_deferred_fields():
+        # The caller's object becomes the locked row: one read for the page.
+        loaded = {f.attname for f in model._meta.concrete_fields} - current.get_deferred_fields()
+        device.__dict__.update({name: current.__dict__[name] for name in loaded})
+    return current
 
 
 def _copy_state(source: Device, target: Device, fields: list[str]) -> None:

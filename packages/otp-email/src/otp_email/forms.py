@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from otp_core.refusal_messages import THROTTLED_MESSAGE
 from otp_core.setup import SetupStepForm
 from otp_core.setup_challenge import ChallengeSetupMixin, ConfirmCodeStep
 
@@ -28,7 +29,7 @@ ERRORS = {
     "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
     "no_pending": _("Please start again: enter your e-mail address first."),
     "invalid_token": _("Invalid code. Please make sure you entered it correctly."),
-    "throttled": _("Too many failed attempts. Please wait %(seconds)d seconds and try again."),
+    "throttled": THROTTLED_MESSAGE,
     "locked_out": _("Too many failed attempts. Please start again later."),
 }
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from otp_core.models import Challenge, Device, SideChannelMixin
+from otp_core.models import Challenge, Device, DjangoOTPImportMixin, SideChannelMixin
 
 from .addresses import normalise_address
 from .conf import email_settings
@@ -22,7 +22,7 @@ __all__ = ["EmailDevice"]
 CODE_DIGITS = 6
 
 
-class EmailDevice(SideChannelMixin, Device):
+class EmailDevice(SideChannelMixin, DjangoOTPImportMixin, Device):
     """Sends a one-time code to ``email``, or to the user's address when blank."""
 
     email = models.EmailField(
@@ -32,7 +32,7 @@ class EmailDevice(SideChannelMixin, Device):
         help_text=_("Where codes are sent; blank means the user's own address."),
     )
 
-    factor_kind = "otp"
+    factor_kind = "email"
 
     class Meta:
         verbose_name = _("e-mail device")
@@ -44,6 +44,10 @@ class EmailDevice(SideChannelMixin, Device):
 
     def masked_recipient(self) -> str:
         return mask_email(self.recipient())
+
+    def kind_label(self) -> str:
+        """ "E-mail to d***@example.com": the address masked, never in full."""
+        return _("E-mail to %(address)s") % {"address": self.masked_recipient()}
 
     def budget_destination(self) -> tuple[str, str]:
         """The mailbox, normalised: case and a ``+tag`` do not make a new budget."""

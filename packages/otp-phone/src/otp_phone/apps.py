@@ -10,3 +10,6 @@ class OTPPhoneConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .gateways.legacy import warn_legacy_settings
+
+        warn_legacy_settings()  # once, at start-up

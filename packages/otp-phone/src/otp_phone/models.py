@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from otp_core.models import Challenge, Device, SideChannelMixin
+from otp_core.models import Challenge, Device, DjangoOTPImportMixin, SideChannelMixin
 
 from .conf import phone_settings
+from .fields import PhoneNumberField
 from .numbers import format_international, mask, validate_e164
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["PhoneDevice"]
 
 
-class PhoneDevice(SideChannelMixin, Device):
+class PhoneDevice(SideChannelMixin, DjangoOTPImportMixin, Device):
     """A phone number that receives codes by ``sms`` or ``call``.
 
     The code is random, stored only as a keyed hash and valid for
@@ -31,7 +32,8 @@ class PhoneDevice(SideChannelMixin, Device):
     CALL = "call"
     METHODS = ((SMS, _("Text message")), (CALL, _("Phone call")))
 
-    number = models.CharField(
+    #: A :class:`otp_phone.fields.PhoneNumber` (``.as_e164`` ...), stored as E.164 text.
+    number = PhoneNumberField(
         _("number"),
         max_length=20,
         validators=[validate_e164],
@@ -63,6 +65,12 @@ class PhoneDevice(SideChannelMixin, Device):
 
     def masked_number(self) -> str:
         return mask(self.formatted_number())
+
+    def kind_label(self) -> str:
+        """ "Text message to +31 * *****78" or "Phone call to ...": masked, never the number."""
+        if self.method == self.CALL:
+            return _("Phone call to %(number)s") % {"number": self.masked_number()}
+        return _("Text message to %(number)s") % {"number": self.masked_number()}
 
     def budget_destination(self) -> tuple[str, str]:
         """Texts and calls to one number share its send budget."""

@@ -58,7 +58,9 @@ def to_e164(value: Any) -> str:
 
 
 def validate_e164(value: str) -> None:
-    """Model validator: a valid number already in E.164 form."""
+    """Model validator: a valid number already in E.164 form (text or ``PhoneNumber``)."""
+    if isinstance(value, phonenumbers.PhoneNumber):
+        value = phonenumbers.format_number(value, phonenumbers.PhoneNumberFormat.E164)
     if not isinstance(value, str) or to_e164(value) != value:
         raise ValidationError(_("Enter a valid phone number."), code="invalid")
 

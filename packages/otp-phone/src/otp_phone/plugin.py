@@ -20,5 +20,7 @@ plugin = Plugin(
         "device_actions": [(_("Remove"), "otp_phone:delete")],
         "urls": "otp_phone.urls",
         "factor_kinds": ("sms", "tel"),
+        # otp_import_django_otp copies django-two-factor-auth's phone devices.
+        "django_otp_importer": "otp_phone.importer.import_from_django_two_factor",
     },
 )

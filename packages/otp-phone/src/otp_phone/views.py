@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -17,7 +17,10 @@ from django.utils.translation import get_language, gettext
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from otp_core.access import sensitive_policy
+from otp_core.form_a11y import describe_errors, focus_answer
 from otp_core.mixins import OTPRequiredMixin
+from otp_core.page_base import base_template
 from otp_core.removal import remove_device
 from otp_core.views_security import protect_page
 
@@ -55,6 +58,10 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
     device_name = "backup"
     success_url = "/"
 
+    def get_policy(self) -> Any:
+        # Adding a factor is sensitive: the UI's sudo mode, when one is installed.
+        return sensitive_policy()
+
     def get_success_url(self) -> str:
         return _next_url(self.request, self.success_url)
 
@@ -66,12 +73,25 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
         cls = PhoneConfirmStep if state.get("otp_phone_device") else PhoneNumberStep
         return cls(data, user=self.request.user, request=self.request, state=state)
 
-    def _render(self, form: Any, state: dict[str, Any], challenge: Any = None) -> HttpResponse:
+    def _render(
+        self,
+        form: Any,
+        state: dict[str, Any],
+        challenge: Any = None,
+        resend_status: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        describe_errors(form)
+        focus_answer(form)
         context = {
             "form": form,
             "state": state,
             "challenge": challenge,
+            "resend_status": resend_status,
+            "can_resend": callable(getattr(form, "resend", None)),
             "next": _next_url(self.request, ""),
+            "cancel_url": self.get_success_url(),
+            # two-factor-ui's page when it is installed, otp-core's plain one otherwise.
+            "base_template": base_template(),
             **form.get_context(),
         }
         return render(self.request, self.template_name, context)
@@ -87,6 +107,8 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
         if request.POST.get("restart"):
             request.session.pop(SESSION_KEY, None)
             return redirect(request.path)
+        if request.POST.get("resend"):
+            return self._resend(state)
         form = self._form(state, request.POST)
         if not form.is_valid():
             return self._render(form, state)
@@ -98,6 +120,19 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
         # Show the next step (enter the code) with what the first step sent.
         return self._render(self._form(state), state, challenge=getattr(form, "challenge", None))
 
+    def _resend(self, state: dict[str, Any]) -> HttpResponse:
+        """Send the pending number a new code ("Send again"), within the same budgets."""
+        form = self._form(state)
+        if not callable(getattr(form, "resend", None)):
+            return self._render(form, state)
+        try:
+            form.resend()
+        except ValidationError as refusal:
+            status = {"text": " ".join(refusal.messages), "error": True}
+        else:
+            status = {"text": gettext("A new code was sent. Use the newest code."), "error": False}
+        return self._render(form, state, resend_status=status)
+
 
 @method_decorator(protect_page, name="dispatch")
 class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
@@ -105,6 +140,10 @@ class PhoneDeleteView(LoginRequiredMixin, OTPRequiredMixin, View):
 
     http_method_names = ["post"]
     success_url = "/"
+
+    def get_policy(self) -> Any:
+        # Removing a factor is sensitive: the UI's sudo mode, when one is installed.
+        return sensitive_policy()
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         device = get_object_or_404(PhoneDevice, pk=pk, user=request.user)

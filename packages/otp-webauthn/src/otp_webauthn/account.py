@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import select_template
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views import View
 
+from otp_core.form_a11y import describe_errors
 from otp_core.mixins import OTPRequiredMixin
+from otp_core.page_base import base_template
 from otp_core.removal import remove_device
 from otp_core.views_security import protect_page
 
@@ -22,9 +23,6 @@ from .forms import KeyNameForm
 from .models import WebAuthnDevice
 
 __all__ = ["KeyRemoveView", "KeyRenameView"]
-
-#: The page the rename form extends: two-factor-ui's when installed.
-BASES = ["two_factor/_base.html", "otp_webauthn/_base.html"]
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -74,11 +72,13 @@ class KeyRenameView(_OwnKey):
         return HttpResponseRedirect(_next_url(request))
 
     def _page(self, request: HttpRequest, device: Any, form: Any, status: int = 200) -> Any:
+        describe_errors(form)
         context = {
             "device": device,
             "form": form,
             "next": _next_url(request),
-            "base_template": select_template(BASES).template.name,
+            # two-factor-ui's page when it is installed, otp-core's plain one otherwise.
+            "base_template": base_template(),
         }
         return render(request, self.template_name, context, status=status)
 

@@ -50,6 +50,8 @@ class WebAuthnSetupForm(SetupStepForm):
     title = _("Register your security key or passkey")
     template_name_fragment = "otp_webauthn/setup_step.html"
     proves_possession = False
+    #: The fragment's "Register security key" posts the form: no "Next" beside it.
+    typed = False
 
     name = _name_field()
     credential = forms.CharField(

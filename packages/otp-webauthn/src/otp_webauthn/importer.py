@@ -29,7 +29,7 @@ from otp_core.importing import _convert, read_table
 
 from .models import WebAuthnDevice, WebAuthnUserHandle, credential_digest
 
-__all__ = ["OTP_WEBAUTHN_TABLES", "TWO_FACTOR_TABLE", "import_from_django"]
+__all__ = ["OTP_WEBAUTHN_TABLES", "TWO_FACTOR_TABLE", "import_from_django", "imported_ids"]
 
 TWO_FACTOR_TABLE = "two_factor_webauthn_webauthndevice"
 OTP_WEBAUTHN_TABLES = (
@@ -201,3 +201,27 @@ def import_from_django(*, using: str, dry_run: bool) -> dict[str, int]:
     importer.two_factor()
     importer.otp_webauthn()
     return importer.counts
+
+
+def imported_ids(using: str, table: str) -> set[Any]:
+    """Ids of the rows of ``table`` (either package's) whose credential is here already.
+
+    For otp-core's import report and ``otp_retire_django_otp``: WebAuthn keys
+    are matched by credential id, not by a ``django_otp_id``.
+    """
+    if table == TWO_FACTOR_TABLE:
+        rows = read_table(using, table, ["key_handle"]) or []
+        credentials = {row["id"]: _unb64(row.get("key_handle")) for row in rows}
+    else:
+        rows = read_table(using, table, ["credential_id"]) or []
+        credentials = {row["id"]: _bytes(row.get("credential_id")) for row in rows}
+    present = set(
+        WebAuthnDevice._default_manager.db_manager(using).values_list(
+            "credential_id_digest", flat=True
+        )
+    )
+    return {
+        pk
+        for pk, credential in credentials.items()
+        if credential and credential_digest(credential) in present
+    }

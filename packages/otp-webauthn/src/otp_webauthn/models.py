@@ -172,6 +172,10 @@ class WebAuthnDevice(Device):
         """RFC 8176: ``hwk`` when device-bound, ``swk`` for a synced passkey."""
         return "swk" if self.backup_eligible else "hwk"
 
+    def kind_label(self) -> str:
+        """ "Passkey" for a synced passkey, "Security key" for a device-bound one."""
+        return str(_("Passkey") if self.backup_eligible else _("Security key"))
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.credential_id_digest = credential_digest(bytes(self.credential_id))
         update_fields = kwargs.get("update_fields")

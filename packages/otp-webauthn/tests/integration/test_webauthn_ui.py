@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from otp_core.models import AccountThrottle
-from otp_core.session import record_verification, stored_verifications
+from otp_core.session import record_verification, second_factor_verifications
 from otp_webauthn.models import WebAuthnDevice
 
 from ..authenticator import Authenticator
@@ -87,7 +87,7 @@ def test_setup_wizard_registers_and_names_the_key(client, user, ceremonies, auth
     device = WebAuthnDevice.objects.get(user=user)
     assert (device.name, device.confirmed, device.factor_kind) == ("Blue key", True, "hwk")
     # "none" attestation signs no challenge: the session is not verified by it.
-    assert stored_verifications(client.session) == []
+    assert second_factor_verifications(client.session) == []
 
 
 def test_setup_step_without_a_ceremony_is_a_form_error(client, user):
@@ -170,7 +170,7 @@ def test_login_with_password_and_key(client, key_user, authenticator):
     answer = authenticator.get(page_options(response))
     response = token_post(client, json.dumps(answer))
     assert response.status_code == 302
-    [entry] = stored_verifications(client.session)
+    [entry] = second_factor_verifications(client.session)
     device = WebAuthnDevice.objects.get(user=key_user)
     assert (entry.device_id, entry.amr, entry.passwordless) == (device.persistent_id, "hwk", False)
     device.refresh_from_db()
@@ -269,8 +269,12 @@ def test_profile_lists_the_key_with_its_facts(client, verified):
     assert "device-bound key" in text
     assert "added " in text
     assert "never used" in text
-    assert reverse("otp_webauthn:rename", kwargs={"pk": verified.pk}) in text
-    assert reverse("otp_webauthn:remove", kwargs={"pk": verified.pk}) in text
+    # two-factor-ui's account page offers its own Rename and Remove for every device.
+    assert "Security key (Blue key)" in text
+    device = verified.persistent_id.replace("/", "%2F")
+    assert f"{reverse('two_factor:rename_device')}?device={device}" in text
+    # The key this session was verified with: its removal is turning two-factor off.
+    assert f'href="{reverse("two_factor:disable")}" aria-label="Remove Security key' in text
 
 
 def test_synced_passkey_is_named_so(client, user, ceremonies):

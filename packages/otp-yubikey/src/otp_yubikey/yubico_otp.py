@@ -12,8 +12,6 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from . import modhex
 
 __all__ = [
@@ -90,6 +88,10 @@ def decrypt(token: str, key: bytes) -> DecodedOTP:
     if len(key) != 16:
         raise InvalidOTP("the AES key must be 16 bytes")
     public_id, encrypted = split(token)
+    # Imported on first use, not at django.setup(): a worker that checks no
+    # YubiKey never loads the cryptography extension.
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     decryptor = Cipher(algorithms.AES(key), modes.ECB()).decryptor()  # noqa: S305
     plain = decryptor.update(modhex.decode(encrypted)) + decryptor.finalize()
     if crc16(plain) != CRC_RESIDUE:

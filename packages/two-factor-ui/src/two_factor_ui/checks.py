@@ -150,3 +150,17 @@ def check_remember_cookie_deploy(app_configs: Any = None, **kwargs: Any) -> list
             id="two_factor_ui.W003",
         )
     ]
+
+
+@register()
+def check_sensitive_max_age(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    value = ui_settings.TWO_FACTOR_SENSITIVE_MAX_AGE
+    if value is None or _is_count(value):
+        return []
+    return [
+        Error(
+            "TWO_FACTOR_SENSITIVE_MAX_AGE must be a whole number of seconds, or None "
+            "to turn sudo mode off.",
+            id="two_factor_ui.E020",
+        )
+    ]

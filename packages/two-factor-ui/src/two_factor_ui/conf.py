@@ -18,8 +18,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between the password step and the token step before the login
     # starts over; 0 disables the limit.
     "TWO_FACTOR_LOGIN_TIMEOUT": 600,
-    # Dotted path of a python-qrcode image factory, or None for otp-core's SVG.
-    "TWO_FACTOR_QR_FACTORY": None,
+    # Dotted path of a python-qrcode image factory (otp_core.qr.DEFAULT_FACTORY:
+    # SVG, no imaging library needed). None also means that default.
+    "TWO_FACTOR_QR_FACTORY": "qrcode.image.svg.SvgPathImage",
     # Remember-browser: None turns it off; seconds the cookie stays valid.
     "TWO_FACTOR_REMEMBER_COOKIE_AGE": None,
     "TWO_FACTOR_REMEMBER_COOKIE_PREFIX": "remember-cookie_",
@@ -34,6 +35,13 @@ DEFAULTS: dict[str, Any] = {
     "TWO_FACTOR_REQUIRE": None,
     # URL paths or URL names RequireSetupMiddleware lets through anyway.
     "TWO_FACTOR_REQUIRE_EXEMPT_URLS": (),
+    # Sudo mode: seconds within which a second factor must have been verified
+    # before disabling two-factor, removing a method, making new backup codes
+    # or adding a method; older sessions verify again on the step-up page.
+    # None turns it off. Ten minutes: long enough to finish a set-up begun
+    # right after signing in, short enough that a browser left signed in
+    # cannot strip the account's protection.
+    "TWO_FACTOR_SENSITIVE_MAX_AGE": 600,
 }
 
 

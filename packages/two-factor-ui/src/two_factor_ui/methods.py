@@ -12,6 +12,7 @@ from typing import Any
 
 from otp_core import plugins as registry
 from otp_core.auth import devices_for_user
+from otp_core.listing import cached_for_user, forget_listings
 from otp_core.models import Device
 from otp_core.plugins import Plugin
 
@@ -21,10 +22,12 @@ __all__ = [
     "backup_plugin",
     "default_device",
     "device_from_id",
+    "first_devices",
     "is_backup",
     "plugin_for",
     "primary_devices",
     "remaining_codes",
+    "set_default_device",
     "setup_methods",
     "user_devices",
 ]
@@ -43,9 +46,8 @@ class UserDevice:
 
     @property
     def label(self) -> Any:
-        return (
-            self.plugin.label if self.plugin is not None else type(self.device)._meta.verbose_name
-        )
+        """What the device is and, masked, where its codes go (``Device.display_label``)."""
+        return self.device.display_label()
 
 
 def plugin_for(device: Device) -> Plugin | None:
@@ -97,24 +99,76 @@ def backup_devices(user: Any) -> list[Device]:
     return [ud.device for ud in user_devices(user) if ud.plugin and ud.plugin.backup]
 
 
-def default_device(user: Any) -> Device | None:
-    """The device the login asks for first: the first primary device.
+def first_devices(user: Any) -> list[Device]:
+    """Primary devices in the order the login offers them: the one asked first leads.
 
-    Plugins rank their devices by ``Plugin.order`` (lowest first); within
-    a plugin by the order of ``device_models``, then the oldest first.
+    The user's chosen device (:func:`set_default_device`) comes first; then
+    every device in registry order, except that a device added as a spare
+    (``Device.added_as_backup()``, e.g. a backup phone) comes after the
+    others. Recovery codes are never among them.
     """
     devices = primary_devices(user)
+    devices.sort(key=_added_as_backup)  # stable: registry order within each half
+    chosen = _preferred_id(user)
+    if chosen:
+        devices.sort(key=lambda d: d.persistent_id != chosen or _added_as_backup(d))
+    return devices
+
+
+def _added_as_backup(device: Device) -> bool:
+    check = getattr(device, "added_as_backup", None)
+    return bool(check()) if callable(check) else False
+
+
+def _preferred_id(user: Any) -> str:
+    from .models import PreferredDevice
+
+    if getattr(user, "pk", None) is None:
+        return ""
+
+    def fetch() -> str:
+        row = PreferredDevice.objects.filter(user_id=user.pk).only("device_id").first()
+        return row.device_id if row is not None else ""
+
+    # Read once per request, like the device listing it ranks.
+    return cached_for_user(user, "preferred_device", fetch)
+
+
+def default_device(user: Any) -> Device | None:
+    """The device the login asks for first, never a recovery code.
+
+    The user's choice when it is still a confirmed primary device; else the
+    first primary device in registry order (``Plugin.order``, then the order
+    of ``device_models``, then the oldest), a device added as a backup last.
+    """
+    devices = first_devices(user)
     return devices[0] if devices else None
 
 
+def set_default_device(user: Any, device: Device) -> None:
+    """Ask for ``device`` first when ``user`` signs in (a primary device only)."""
+    from .models import PreferredDevice
+
+    if device.user_id != user.pk or is_backup(device) or _added_as_backup(device):
+        raise ValueError("Only one of the user's own primary devices can be the default.")
+    PreferredDevice.objects.update_or_create(
+        user_id=user.pk, defaults={"device_id": device.persistent_id}
+    )
+    forget_listings()  # the cached preference of this request is stale
+
+
 def device_from_id(user: Any, persistent_id: Any) -> Device | None:
-    """``user``'s confirmed device with that persistent id, or None."""
+    """``user``'s confirmed device with that persistent id, or None.
+
+    Found in the request's one listing of the user's devices (shared with
+    the default device and the other methods), not by a query of its own.
+    """
     if not isinstance(persistent_id, str) or not persistent_id:
         return None
-    device = Device.from_persistent_id(persistent_id)
-    if device is None or device.user_id != getattr(user, "pk", None) or not device.confirmed:
-        return None
-    return device
+    for device in devices_for_user(user):
+        if device.persistent_id == persistent_id:
+            return device
+    return None
 
 
 def remaining_codes(device: Device) -> int | None:

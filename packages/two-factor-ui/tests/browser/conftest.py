@@ -23,6 +23,7 @@ import pytest
 
 from otp_core.testing_browser import (  # noqa: F401  (pytest finds them here)
     browser,
+    check_accessible,
     context,
     page,
     pytest_runtest_makereport,

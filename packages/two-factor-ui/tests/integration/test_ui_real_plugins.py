@@ -171,7 +171,7 @@ def test_backup_tokens_needs_verified_session(client, user, totp):
     client.force_login(user)
     response = client.get(reverse("two_factor:backup_tokens"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("two_factor:login"))
+    assert response["Location"].startswith(reverse("two_factor:step_up"))
 
 
 def test_profile_lists_devices_and_remaining_codes(client, user, totp, codes):

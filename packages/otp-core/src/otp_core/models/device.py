@@ -9,16 +9,20 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models.query import ModelIterable
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..ids import parse_pk
+from ..plugins import for_device
 from .throttling import ThrottlingMixin
 from .timestamps import TimestampMixin
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["Challenge", "Device", "DeviceManager", "device_classes"]
+__all__ = ["Challenge", "Device", "DeviceManager", "DeviceQuerySet", "device_classes"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,39 @@ class Challenge:
         return str(self.message)
 
 
-class DeviceManager(models.Manager):
+class DeviceQuerySet(models.QuerySet):
+    """Device rows; ``values()`` and ``values_list()`` give secrets in plain text.
+
+    Model rows decrypt a secret when it is first read
+    (:class:`~otp_core.models.fields.SealedSecret`); rows of ``values()``
+    have no attribute to do that, so they are opened as they are fetched.
+    """
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._iterable_class is not ModelIterable and self._result_cache:
+            self._result_cache = [_open_row(row) for row in self._result_cache]
+
+    def _iterator(self, use_chunked_fetch: bool, chunk_size: int | None) -> Iterator[Any]:
+        rows = super()._iterator(use_chunked_fetch, chunk_size)
+        if self._iterable_class is ModelIterable:
+            return rows
+        return (_open_row(row) for row in rows)
+
+
+def _open_row(row: Any) -> Any:
+    from .fields import open_sealed
+
+    if isinstance(row, dict):
+        return {name: open_sealed(value) for name, value in row.items()}
+    if isinstance(row, tuple):
+        values = [open_sealed(value) for value in row]
+        return type(row)(*values) if hasattr(row, "_fields") else tuple(values)
+    return open_sealed(row)
+
+
+class DeviceManager(models.Manager.from_queryset(DeviceQuerySet)):  # type: ignore[misc]
     def devices_for_user(self, user: Any, confirmed: bool | None = True) -> models.QuerySet:
         """This model's devices of ``user``; ``confirmed=None`` gives all."""
         qs = self.filter(user=user)
@@ -80,6 +116,9 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
     #: answers nobody can guess (a WebAuthn signature): whoever can post one
     #: could otherwise lock the owner out. A locked account still refuses them.
     counts_failures: ClassVar[bool] = True
+    #: Names that tell the user nothing: django-two-factor-auth's ``default``
+    #: and ``backup`` (its phones) and an empty one. Never shown as a label.
+    generic_names: ClassVar[frozenset[str]] = frozenset({"", "default", "backup"})
 
     class Meta:
         abstract = True
@@ -125,6 +164,56 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
         except (model.DoesNotExist, ValueError, TypeError):
             return None
 
+    # -- what the user reads ----------------------------------------------
+
+    def kind_label(self) -> str:
+        """What this device is, for the user: "Authenticator app", "Backup codes".
+
+        The plugin's label (else the model's verbose name). Plugins whose
+        devices send codes somewhere override it to say where, masked so a
+        shoulder-surfer learns nothing: "Text message to +31 * *****78".
+        """
+        plugin = for_device(self)
+        label = plugin.label if plugin is not None else self._meta.verbose_name
+        return capfirst(str(label))
+
+    def custom_name(self) -> str:
+        """The name the user gave this device, or "" when it is a generic one.
+
+        Generic: one of :attr:`generic_names` (e.g. django-two-factor-auth's
+        "default" and "backup"), or the kind's own label (a set-up's default
+        name, such as "Authenticator app").
+        """
+        name = (self.name or "").strip()
+        plugin = for_device(self)
+        generic = {n.casefold() for n in self.generic_names}
+        generic.update(
+            str(label).casefold()
+            for label in (plugin.label if plugin else "", self._meta.verbose_name)
+        )
+        if name.casefold() in generic or name.casefold() == self.kind_label().casefold():
+            return ""
+        return name
+
+    def display_label(self) -> str:
+        """How lists name this device: its kind, and the user's name for it if any.
+
+        e.g. "Authenticator app", "Authenticator app (Work phone)",
+        "E-mail to d***@example.com". Never a full number or address.
+        """
+        kind, name = self.kind_label(), self.custom_name()
+        if not name:
+            return kind
+        return gettext("%(kind)s (%(name)s)") % {"kind": kind, "name": name}
+
+    def added_as_backup(self) -> bool:
+        """Was this device added as a spare (django-two-factor-auth's name "backup")?
+
+        A UI never asks for such a device first while the user has another one
+        (otp-phone names its backup phones so).
+        """
+        return (self.name or "").strip() == "backup"
+
     # -- the protocol a plugin implements ----------------------------------
 
     def is_interactive(self) -> bool:
@@ -141,10 +230,23 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
 
         return issue_challenge(self, request=request)
 
-    def verify_token(self, token: str, request: HttpRequest | None = None) -> bool:
-        """Check ``token`` through the shared path; True at most once per token."""
+    def verify_token(self, token: str | int, request: HttpRequest | None = None) -> bool:
+        """Check ``token`` through the shared path; True at most once per token.
+
+        As in django-otp, an ``int`` is accepted: it is written with the
+        device's digit count (``123`` is ``000123`` on a 6-digit device), so
+        an int matches exactly the codes its digits spell and never passes a
+        length check a string would fail. An unsaved device has no row to
+        lock and record the use on: that is a ``ValueError``, not a False.
+        """
         from ..verification import verify
 
+        if self.pk is None:
+            raise ValueError(
+                f"verify_token() on an unsaved {type(self).__name__}: save() the device first."
+            )
+        if isinstance(token, int) and not isinstance(token, bool):
+            token = int_token(token, getattr(self, "digits", None))
         return verify(self, token, request=request).accepted
 
     def _match(self, token: str) -> bool:
@@ -159,6 +261,18 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
     def _challenge(self, request: HttpRequest | None) -> Challenge | None:
         """Plugin hook for interactive devices: generate and deliver a challenge."""
         return None
+
+
+def int_token(token: int, digits: int | None) -> str:
+    """An ``int`` token as the code it stands for: zero-padded to ``digits``.
+
+    A negative int, or one with more digits than the device's, stays too
+    long or malformed and is refused by the device's own checks.
+    """
+    text = str(token)
+    if digits and token >= 0:
+        text = text.zfill(int(digits))
+    return text
 
 
 def device_classes() -> Iterator[type[Device]]:

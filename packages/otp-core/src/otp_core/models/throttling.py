@@ -1,7 +1,10 @@
 """Throttling of failed verifications: doubling delay, then a hard lock.
 
-After ``n`` consecutive failures a device refuses tokens for
-``factor * 2 ** (n - 1)`` seconds (the django-otp sequence). After
+The first failure costs nothing: a single mistyped code (or a password
+manager's paste of the previous code) must not make the next, immediate try
+fail. From the second consecutive failure on, a device refuses tokens for
+``factor * 2 ** (n - 1)`` seconds after the ``n``-th failure (the
+django-otp sequence from there: 2, 4, 8 ... seconds times the factor). After
 ``OTP_LOCKOUT_FAILURES`` consecutive failures it refuses every token until an
 administrator resets it. The state is in the device row, so it holds across
 processes and servers; the verification path changes it with the row locked.
@@ -19,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..conf import otp_settings
 
-__all__ = ["ThrottlingMixin", "VerifyNotAllowed", "doubling_delay_end"]
+__all__ = ["FREE_FAILURES", "ThrottlingMixin", "VerifyNotAllowed", "doubling_delay_end"]
 
 # 2 ** 32 seconds is over a century: enough, and far from timedelta's limit.
 _MAX_EXPONENT = 32
@@ -38,13 +41,19 @@ class VerifyNotAllowed(str, enum.Enum):
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
 
 
+#: Consecutive failures that cost no delay: one, so a single wrong code never
+#: blocks the next attempt (django-otp delays from the first failure).
+FREE_FAILURES = 1
+
+
 def doubling_delay_end(count: int, last_failure_at: Any, factor: float) -> Any:
     """When the delay after ``count`` consecutive failures ends, or None for no delay.
 
+    No delay after the first failure; after the ``count``-th (2 or more),
     ``factor * 2 ** (count - 1)`` seconds after the last failure, bounded so a
     large count or factor cannot overflow (a refusal, never a 500).
     """
-    if count <= 0 or not factor or last_failure_at is None:
+    if count <= FREE_FAILURES or not factor or last_failure_at is None:
         return None
     delay = min(factor * 2 ** min(count - 1, _MAX_EXPONENT), _MAX_DELAY)
     return last_failure_at + timedelta(seconds=delay)
@@ -68,7 +77,10 @@ class ThrottlingMixin(models.Model):
         abstract = True
 
     def get_throttle_factor(self) -> float:
-        """Seconds of delay after the first failure; plugins may read their own setting."""
+        """Delay unit in seconds (``factor * 2 ** (n - 1)`` after the ``n``-th failure, n >= 2).
+
+        Plugins may read their own setting.
+        """
         return otp_settings.OTP_THROTTLE_FACTOR
 
     def get_lockout_failures(self) -> int:

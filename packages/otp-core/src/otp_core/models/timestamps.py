@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["TimestampMixin"]
@@ -22,3 +23,13 @@ class TimestampMixin(models.Model):
 
     class Meta:
         abstract = True
+
+    def set_last_used_timestamp(self, commit: bool = True) -> None:
+        """Stamp ``last_used_at`` now (django-otp's name); ``commit`` saves that field.
+
+        The verification path stamps it itself; this is for code that accepts
+        a device's use by other means.
+        """
+        self.last_used_at = timezone.now()
+        if commit:
+            self.save(update_fields=["last_used_at"])

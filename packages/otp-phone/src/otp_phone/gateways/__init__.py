@@ -65,7 +65,13 @@ class Gateway:
 
 @functools.lru_cache(maxsize=32)
 def load_gateway_class(name: str) -> type:
-    """The gateway class for a setting value: an entry point name or a dotted path."""
+    """The gateway class for a setting value: an entry point name or a dotted path.
+
+    django-two-factor-auth's dotted paths load ours (:mod:`.legacy`).
+    """
+    from .legacy import current_name
+
+    name = current_name(name)
     if "." not in name:
         found = [ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
         if not found:

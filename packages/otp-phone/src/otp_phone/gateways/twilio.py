@@ -56,7 +56,7 @@ class Twilio(Gateway):
 
     def send_sms(self, device: PhoneDevice, token: str) -> None:
         body = gettext("Your verification code is: %(token)s") % {"token": token}
-        kwargs: dict[str, Any] = {"to": device.number, "body": body}
+        kwargs: dict[str, Any] = {"to": str(device.number), "body": body}
         if phone_settings.TWILIO_MESSAGING_SERVICE_SID:
             kwargs["messaging_service_sid"] = phone_settings.TWILIO_MESSAGING_SERVICE_SID
         else:
@@ -68,7 +68,7 @@ class Twilio(Gateway):
         # POST (Twilio's default, said outright): the view checks the
         # X-Twilio-Signature over this URL and the call's form parameters.
         kwargs = {
-            "to": device.number,
+            "to": str(device.number),
             "from_": phone_settings.TWILIO_CALLER_ID,
             "url": url,
             "method": "POST",

@@ -2,5 +2,6 @@
 
 from .profile import DisableForm
 from .setup import MethodForm
+from .step_up import PasswordStepUpForm
 
-__all__ = ["DisableForm", "MethodForm"]
+__all__ = ["DisableForm", "MethodForm", "PasswordStepUpForm"]

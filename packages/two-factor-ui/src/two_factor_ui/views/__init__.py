@@ -1,16 +1,23 @@
 """The views of two-factor-ui, one module per flow."""
 
 from .backup import BackupTokensView
+from .browsers import ForgetBrowserView
+from .devices import DefaultDeviceView, DeviceRemoveView, DeviceRenameView
 from .login import LoginView
 from .logout import LogoutView
 from .mixins import OTPRequiredMixin
 from .profile import DisableView, ProfileView
 from .qrcode import QRGeneratorView
 from .setup import SetupCompleteView, SetupView
+from .step_up import StepUpView
 
 __all__ = [
     "BackupTokensView",
+    "DefaultDeviceView",
+    "DeviceRemoveView",
+    "DeviceRenameView",
     "DisableView",
+    "ForgetBrowserView",
     "LoginView",
     "LogoutView",
     "OTPRequiredMixin",
@@ -18,4 +25,5 @@ __all__ = [
     "QRGeneratorView",
     "SetupCompleteView",
     "SetupView",
+    "StepUpView",
 ]

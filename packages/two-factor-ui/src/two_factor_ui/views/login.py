@@ -26,16 +26,19 @@ import otp_core
 from otp_core import budgets
 from otp_core.challenges import ChallengeNotAllowed
 from otp_core.ids import parse_pk
+from otp_core.session_keys import rotate_session_key
 from otp_core.setup import DeviceVerificationForm
+from otp_core.verification import device_to_verify
 from otp_core.views_security import protect_page
 
-from .. import remember
+from .. import legacy_remember, remember
 from ..conf import ui_settings
 from ..methods import backup_devices, default_device, device_from_id, is_backup, plugin_for
-from ..methods import primary_devices as user_primary_devices
+from ..methods import first_devices as user_primary_devices
 from ..plugin_hooks import login_extras
 from ..redirects import safe_next, setting_url
 from ..signals import user_verified
+from .backup import codes_left_message
 from .utils import render_fragment, verify_form_class
 from .wizard import StepWizardView
 
@@ -149,7 +152,7 @@ class LoginView(StepWizardView):
         step = step or self.steps.current
         if step == "auth":
             return super().get_form(step, data, files)
-        device = self.get_device(step)
+        device = self._device_to_check(step, data) or self.get_device(step)
         if device is None:
             # The device vanished mid-login (or a crafted post): start over.
             self.storage.reset()
@@ -163,6 +166,21 @@ class LoginView(StepWizardView):
             device=device,
             request=self.request,
         )
+
+    def _device_to_check(self, step: str, data: Any) -> Any:
+        """For a posted code: the device, read only by verify() under its row lock.
+
+        One read of the device row per answer instead of two (issue 15). Only
+        for forms that read nothing of the device before verifying (the
+        generic code form); :meth:`render` loads a device verify() did not.
+        """
+        user = self.get_user() if data is not None and step == "token" else None
+        if user is None:
+            return None
+        device = device_to_verify(self._extra(DEVICE), user)
+        if device is None or verify_form_class(device) is not DeviceVerificationForm:
+            return None
+        return device
 
     # -- steps ----------------------------------------------------------------
 
@@ -217,13 +235,18 @@ class LoginView(StepWizardView):
                 BACKEND: user.backend,
                 AUTH_TIME: time.time(),
             }
-            # The password is a factor: a new privilege level, a new session id.
-            self.request.session.cycle_key()
             device = default_device(user)
             self._set_extra(DEVICE, device.persistent_id if device else "")
             self._set_extra(HAS_BACKUP, bool(backup_devices(user)))
-            remembered = remember.remembered_device(self.request, user)
+            remembered = remember.remembered_device(
+                self.request, user, touch=True
+            ) or legacy_remember.remembered_device(self.request, user)
             self._set_extra(REMEMBERED, remembered.persistent_id if remembered else "")
+            # The password is a factor: a new privilege level, a new session id.
+            # When no second step follows, done() signs in within this response
+            # and Django's login() draws the new key: one rotation, not two.
+            if self.has_token_step() or self.has_backup_step():
+                rotate_session_key(self.request)
         else:
             self.verified_device = form.device
             self.remember_browser = step == "token" and bool(self.request.POST.get("remember"))
@@ -232,6 +255,14 @@ class LoginView(StepWizardView):
 
     def render(self, form: Any = None, **kwargs: Any) -> Any:
         form = form or self.get_form()
+        device = getattr(form, "device", None)
+        if device is not None and device.get_deferred_fields():
+            # A posted code verify() never read (a blank field, a vanished device).
+            form.device = self.get_device()
+            if form.device is None:
+                self.storage.reset()
+                self.storage.current_step = "auth"
+                form = super().get_form("auth")
         if self.steps.current == "token":
             self._issue_challenge(getattr(form, "device", None))
         return super().render(form, **kwargs)
@@ -313,10 +344,18 @@ class LoginView(StepWizardView):
         if device is None and self._extra(REMEMBERED):
             device = device_from_id(user, self._extra(REMEMBERED))
         auth.login(request, user, backend=self._extra(BACKEND))
+        if self.storage.prefix not in request.session:
+            # Signing in as someone else flushed the session and the wizard's
+            # state with it: start that state afresh (render_done resets it).
+            self.storage.init_data()
         response = HttpResponseRedirect(target)
         if device is not None:
             otp_core.login(request, device)
             user_verified.send(sender=__name__, request=request, user=user, device=device)
             if getattr(self, "remember_browser", False) and remember.is_enabled():
-                remember.set_remember_cookie(response, user, device)
+                remember.set_remember_cookie(response, user, device, request=request)
+            elif getattr(self, "verified_device", None) is None:
+                legacy_remember.reissue(request, response, user, device)
+            if is_backup(device):
+                codes_left_message(request, device)
         return response

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from otp_core import plugins as registry
@@ -22,11 +24,14 @@ from ..methods import (
     backup_devices,
     backup_plugin,
     default_device,
+    primary_devices,
     remaining_codes,
     setup_methods,
     user_devices,
 )
 from ..plugin_hooks import device_details
+from .backup import _is_low
+from .devices import can_make_default, can_rename, session_device_ids
 from .mixins import OTPRequiredMixin
 
 __all__ = [
@@ -80,14 +85,22 @@ def plugin_links(plugin: Any, next_url: str = "") -> list[dict[str, str]]:
     return links
 
 
+#: Plugin actions the account page offers itself for every device (remove,
+#: rename): a plugin action whose URL name ends so is not shown twice.
+OWN_ACTIONS = ("remove", "delete", "rename")
+
+
 def device_actions(plugin: Any, device: Any) -> list[dict[str, str]]:
     """POST actions a plugin offers on one device (``options["device_actions"]``).
 
     Each entry is ``(label, url name)`` reversed with the device's ``pk``;
-    names that do not reverse are left out.
+    names that do not reverse are left out, and so are removing and renaming,
+    which the account page offers for every device.
     """
     actions = []
     for label, name in _pairs(plugin, DEVICE_ACTIONS):
+        if name.rpartition(":")[2].rpartition("-")[2] in OWN_ACTIONS:
+            continue
         try:
             url = reverse(name, kwargs={"pk": device.pk})
         except NoReverseMatch:
@@ -105,21 +118,32 @@ class ProfileView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        first = default_device(user)
+        primaries = primary_devices(user)
+        signed_in_with = session_device_ids(self.request)
         groups: dict[str, dict[str, Any]] = {}
         for item in user_devices(user):
             key = item.plugin.name if item.plugin else type(item.device)._meta.label
-            group = groups.setdefault(
-                key, {"plugin": item.plugin, "label": item.label, "devices": []}
-            )
+            label = item.plugin.label if item.plugin else type(item.device)._meta.verbose_name
+            group = groups.setdefault(key, {"plugin": item.plugin, "label": label, "devices": []})
+            device = item.device
             group["devices"].append(
                 {
-                    "device": item.device,
-                    "actions": device_actions(item.plugin, item.device),
-                    "details": device_details(item.plugin, item.device),
+                    "device": device,
+                    "label": item.label,
+                    "actions": device_actions(item.plugin, device),
+                    "details": device_details(item.plugin, device),
+                    "is_default": first is not None and device.persistent_id == first.persistent_id,
+                    "can_make_default": can_make_default(device) and len(primaries) > 1,
+                    "can_rename": can_rename(device),
+                    "signed_in_with": device.persistent_id in signed_in_with,
+                    # The last primary method goes only by turning two-factor off.
+                    "last": primaries == [device],
                 }
             )
         here = self.request.path
         for group in groups.values():
+            group["devices"].sort(key=lambda entry: not entry["is_default"])  # stable
             group["links"] = plugin_links(group["plugin"], next_url=here)
         # Plugins with links get a section even before the user has one of their devices.
         for plugin in registry.installed().values():
@@ -135,8 +159,12 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             group["backup"] = bool(group["plugin"] and group["plugin"].backup)
         backups = backup_devices(user)
         counts = [c for c in (remaining_codes(d) for d in backups) if c is not None]
+        browsers = remember.browsers_for(self.request, user) if remember.is_enabled() else []
+        labels = {d.persistent_id: d.display_label() for d in primaries}
+        for browser in browsers:
+            browser.verified_by = labels.get(browser.device_id, "")
         context.update(
-            default_device=default_device(user),
+            default_device=first,
             profile_path=here,
             device_groups=sorted(
                 groups.values(), key=lambda g: g["plugin"].order if g["plugin"] else 1000
@@ -146,7 +174,9 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             has_backup=bool(backups),
             can_setup=bool(setup_methods()),
             remember_enabled=remember.is_enabled(),
-            remembered=remember.remembered_device(self.request, user) is not None,
+            remembered=any(browser.current for browser in browsers),
+            remembered_browsers=browsers,
+            low_on_codes=bool(backups) and _is_low(backups[0], sum(counts)),
         )
         return context
 
@@ -167,4 +197,12 @@ class DisableView(OTPRequiredMixin, FormView):
 
     def form_valid(self, form: Any) -> Any:
         disable_two_factor(self.request.user, request=self.request)
+        if hasattr(self.request, "_messages"):
+            messages.success(
+                self.request,
+                gettext(
+                    "Two-factor authentication is off. Your account is protected by "
+                    "your password alone."
+                ),
+            )
         return redirect(self.success_url)

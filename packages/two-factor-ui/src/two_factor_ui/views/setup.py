@@ -1,6 +1,8 @@
 """The setup wizard: welcome, method choice, then the chosen plugin's own steps.
 
-The plugin's steps are its ``setup_forms`` (``otp_core.setup.SetupStepForm``
+A user who already has a sign-in method ("Add another method" on the
+account page) skips the first-time welcome step and starts on the method
+choice. The plugin's steps are its ``setup_forms`` (``otp_core.setup.SetupStepForm``
 subclasses), rendered through their ``template_name_fragment``; the
 ``state`` dict they share is kept in this wizard's session storage. Every
 name a step's ``get_context()`` returns (such as ``secret_key``) is also in
@@ -15,9 +17,11 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
 import otp_core
@@ -26,7 +30,7 @@ from otp_core.auth import user_has_device
 from otp_core.views_security import protect_page
 
 from ..forms import MethodForm
-from ..methods import backup_devices, backup_plugin, setup_methods
+from ..methods import backup_devices, backup_plugin, primary_devices, setup_methods
 from ..redirects import safe_next
 from .utils import render_fragment
 from .wizard import StepWizardView
@@ -38,6 +42,8 @@ STATE_KEY = "state"
 #: Where to go once set-up is complete (validated when stored and when used).
 RETURN_KEY = "return_to"
 STEP_SEPARATOR = "-"
+ENABLE_TITLE = gettext_lazy("Enable two-factor authentication")
+ADD_TITLE = gettext_lazy("Add a sign-in method")
 
 
 def pending_state(request: Any) -> tuple[str | None, dict[str, Any]]:
@@ -71,6 +77,14 @@ class SetupView(LoginRequiredMixin, StepWizardView):
             return redirect_to_login(request.get_full_path(), resolve_url("two_factor:login"))
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def adding(self) -> bool:
+        """Does the user already have a sign-in method (so this adds another)?"""
+        if "_adding" not in self.__dict__:
+            user = self.request.user
+            self._adding = bool(user.is_authenticated and primary_devices(user))
+        return self._adding
+
     def known_steps(self) -> set[str]:
         steps = {"welcome", "method"}
         for plugin in setup_methods():
@@ -91,7 +105,9 @@ class SetupView(LoginRequiredMixin, StepWizardView):
         return None
 
     def get_form_list(self) -> Any:
-        steps: OrderedDict[str, type] = OrderedDict(welcome=forms.Form)
+        steps: OrderedDict[str, type] = OrderedDict()
+        if not self.adding:
+            steps["welcome"] = forms.Form
         if len(setup_methods()) > 1:
             steps["method"] = MethodForm
         plugin = self.chosen_method()
@@ -148,11 +164,56 @@ class SetupView(LoginRequiredMixin, StepWizardView):
                 self.new_device = device
                 self.new_device_proven = getattr(form, "proves_possession", True)
 
+    def step_total(self) -> int | None:
+        """How many steps this set-up has, or None while that is not known.
+
+        Known once the method is chosen (or there is one method), or when
+        every method has the same number of steps; the total shown never
+        changes unless the user goes back and picks another method.
+        """
+        steps = len(self.get_form_list())
+        if self.chosen_method() is not None:
+            return steps
+        counts = {len(plugin.get_setup_forms()) for plugin in setup_methods()}
+        return steps + counts.pop() if len(counts) == 1 else None
+
+    # -- "Send again" on a step that sent a code --------------------------------
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        if self.request.POST.get("resend"):
+            return self.resend()
+        return super().post(*args, **kwargs)
+
+    def resend(self) -> Any:
+        """Send the current step's code again (same cooldown and send budget)."""
+        form = self.get_form()
+        if not callable(getattr(form, "resend", None)):
+            return self.render(form)  # a step that sent nothing: just show it
+        try:
+            form.resend()
+        except ValidationError as refusal:
+            status = {"text": " ".join(refusal.messages), "error": True}
+        else:
+            status = {"text": gettext("A new code was sent. Use the newest code."), "error": False}
+        self._set_extra(STATE_KEY, form.state)
+        return self.render(form, resend_status=status)
+
     def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)
         step = self.steps.current
         plugin = self.chosen_method()
-        context.update(methods=setup_methods(), plugin=plugin, step_name=step)
+        order = list(self.get_form_list())
+        context.update(
+            methods=setup_methods(),
+            plugin=plugin,
+            step_name=step,
+            adding=self.adding,
+            page_title=ADD_TITLE if self.adding else ENABLE_TITLE,
+            step_number=order.index(step) + 1 if step in order else 1,
+            step_total=self.step_total(),
+            can_resend=callable(getattr(form, "resend", None)),
+            step_typed=getattr(form, "typed", True),
+        )
         if step not in ("welcome", "method"):
             fragment_context = {"state": form.state, "plugin": plugin}
             context.update(form.get_context())

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from formtools.wizard.views import SessionWizardView
 
-from ..a11y import describe_errors
+from ..a11y import describe_errors, focus_answer
 
 __all__ = ["StepWizardView"]
 
@@ -140,6 +140,7 @@ class StepWizardView(SessionWizardView):
         for key in self.storage.extra_data:
             context.pop(key, None)
         describe_errors(form)
+        focus_answer(form)
         return context
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:

@@ -6,8 +6,9 @@ outbox: list[tuple[str, str, str]] = []
 
 
 class OutboxGateway(Gateway):
+    # Written as a django-two-factor-auth gateway would be: device.number is a PhoneNumber.
     def send_sms(self, device, token):
-        outbox.append(("sms", device.number, token))
+        outbox.append(("sms", device.number.as_e164, token))
 
     def make_call(self, device, token):
-        outbox.append(("call", device.number, token))
+        outbox.append(("call", device.number.as_e164, token))

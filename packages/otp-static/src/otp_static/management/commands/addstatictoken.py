@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from otp_core.signals import backup_codes_generated
-
-from .. import backup_device_of, user_named
+from ...lib import add_static_token
 
 
 class Command(BaseCommand):
@@ -23,17 +21,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, username: str, token: str | None, **options: Any) -> None:
-        with transaction.atomic():
-            device = backup_device_of(user_named(username))
-            if token is None:
-                code = device.add_tokens(1)[0]
-            else:
-                try:
-                    device.add_token(token)
-                except ValueError as exc:
-                    raise CommandError(str(exc)) from None
-                code = token
-            backup_codes_generated.send(
-                type(device), user=device.user, device=device, count=1, request=None
-            )
+        try:
+            code = add_static_token(username, token)
+        except get_user_model().DoesNotExist:
+            raise CommandError(f"Unknown user: {username}") from None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(code)

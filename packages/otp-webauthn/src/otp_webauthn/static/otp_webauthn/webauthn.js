@@ -225,8 +225,10 @@ function setUp(root) {
   const mode = root.dataset.otpWebauthn;
   const start = root.querySelector("[data-otp-webauthn-start]");
   if (mode === "register") {
+    // "Register security key" is the form's submit button (pressing Enter in
+    // the name field does the same): every submit without a credential yet,
+    // except "Back", registers a key first.
     const form = root.closest("form");
-    start.addEventListener("click", () => run(root, register));
     form.addEventListener("submit", (event) => {
       const submitter = event.submitter;
       const goingBack = submitter && submitter.name && submitter.name.endsWith("goto_step");

@@ -1,0 +1,59 @@
+"""Forgetting remembered browsers from the account page (POST only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext, ngettext
+from django.views.generic import View
+
+from otp_core.ids import parse_pk
+from otp_core.views_security import protect_page
+
+from .. import remember
+from ..models import RememberedBrowser
+
+__all__ = ["ForgetBrowserView"]
+
+
+@method_decorator(protect_page, name="dispatch")
+class ForgetBrowserView(LoginRequiredMixin, View):
+    """Forget one remembered browser (``browser``: its id) or all of them (``all``).
+
+    Forgetting only takes a shortcut away, so a signed-in user may do it
+    without a fresh second factor. This browser's cookie goes too.
+    """
+
+    http_method_names = ["post", "options"]
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        response = HttpResponseRedirect(reverse("two_factor:profile"))
+        # This browser first: its cookies are found through its record.
+        current = {b.pk for b in remember.browsers_for(request, user) if b.current}
+        if request.POST.get("all"):
+            count = len(current)
+            remember.forget_this_browser(request, response, user)
+            count += remember.forget_all(user)
+            text = ngettext(
+                "%(count)d browser forgotten.", "%(count)d browsers forgotten.", count
+            ) % {"count": count}
+        else:
+            pk = parse_pk(RememberedBrowser, request.POST.get("browser"))
+            if pk is not None and pk in current:
+                remember.forget_this_browser(request, response, user)
+                forgotten = True
+            else:
+                forgotten = pk is not None and remember.forget_browser(user, pk)
+            if forgotten:
+                text = gettext("The browser was forgotten: it will be asked for a code again.")
+            else:
+                text = gettext("That browser was already forgotten.")
+        if hasattr(request, "_messages"):
+            messages.success(request, text)
+        return response

@@ -1,0 +1,114 @@
+"""Issue 15: one new session key per privilege change, one listing, one device read."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from otp_example.models import ExampleDevice
+
+from otp_core import crypto
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def new_keys(monkeypatch):
+    """Session keys drawn (a spy on the real key generator): one per rotation."""
+    drawn = []
+    real = SessionBase._get_new_session_key
+
+    def spy(self):  # type: ignore[no-untyped-def]
+        key = real(self)
+        drawn.append(key)
+        return key
+
+    monkeypatch.setattr(SessionBase, "_get_new_session_key", spy)
+    return drawn
+
+
+@pytest.fixture
+def decryptions(monkeypatch):
+    calls = []
+    real = crypto.decrypt
+
+    def spy(ciphertext: str) -> str:
+        calls.append(1)
+        return real(ciphertext)
+
+    monkeypatch.setattr(crypto, "decrypt", spy)
+    return calls
+
+
+def _device_selects(ctx: CaptureQueriesContext) -> list[str]:
+    table = ExampleDevice._meta.db_table
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT") and table in q["sql"]
+    ]
+
+
+def test_one_new_session_key_per_factor(client, example_device, login_flow, code_for, new_keys):
+    login_flow.start()
+    started = client.session.session_key
+    new_keys.clear()
+    assert login_flow.password().status_code == 200
+    assert len(new_keys) == 1  # the password
+    after_password = client.session.session_key
+    assert after_password not in (None, started)
+    new_keys.clear()
+    assert login_flow.token(code_for(example_device)).status_code == 302
+    assert len(new_keys) == 1  # the second factor: Django's login(), not again in otp_core
+    assert client.session.session_key not in (started, after_password)
+    # The keys left behind are dead.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert not SessionStore().exists(started)
+    assert not SessionStore().exists(after_password)
+
+
+def test_one_new_session_key_without_a_second_step(client, user, login_flow, new_keys):
+    login_flow.start()
+    new_keys.clear()
+    assert login_flow.password().status_code == 302
+    assert len(new_keys) == 1
+
+
+def test_password_step_lists_devices_once_and_decrypts_nothing(
+    client, example_device, login_flow, decryptions
+):
+    login_flow.start()
+    with CaptureQueriesContext(connection) as ctx:
+        response = login_flow.password()
+    assert response.status_code == 200
+    assert 'name="token-otp_token"' in response.content.decode()
+    assert len(_device_selects(ctx)) == 1  # default, backups, other methods, the form
+    assert decryptions == []
+
+
+def test_token_step_reads_the_device_once(client, example_device, login_flow, code_for):
+    login_flow.password()
+    code = code_for(example_device)
+    with CaptureQueriesContext(connection) as ctx:
+        response = login_flow.token(code)
+    assert response.status_code == 302
+    assert len(_device_selects(ctx)) == 1  # the row locked for verification
+
+
+def test_a_blank_code_still_renders_the_token_step(client, example_device, login_flow):
+    login_flow.password()
+    response = login_flow.token("")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="token-otp_token"' in html
+    assert 'aria-invalid="true"' in html  # "This field is required" on the code field
+
+
+def test_a_device_deleted_before_the_code_starts_over(client, example_device, login_flow):
+    login_flow.password()
+    example_device.delete()
+    response = login_flow.token("123456")
+    assert response.status_code == 200
+    assert 'name="auth-username"' in response.content.decode()

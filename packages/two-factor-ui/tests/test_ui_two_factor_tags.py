@@ -1,0 +1,57 @@
+"""``{% load two_factor_tags %}`` works as in django-two-factor-auth (issue 12)."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template
+
+pytestmark = pytest.mark.django_db
+
+
+def render(source: str, **context) -> str:
+    return Template("{% load two_factor_tags %}" + source).render(Context(context))
+
+
+def test_phone_number_filters():
+    assert render("{{ n|format_phone_number }}", n="+31612345678") == "+31 6 12345678"
+    assert render("{{ n|mask_phone_number }}", n="+31 6 12345678") == "+31 * ******78"
+    assert render("{{ n|format_phone_number|mask_phone_number }}", n="+31612345678") == (
+        "+31 * ******78"
+    )
+    # Not a number: shown as given, masked, and escaped.
+    assert render("{{ n|format_phone_number }}", n="<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
+
+
+def test_phone_number_object_is_formatted_before_masking():
+    import phonenumbers
+
+    number = phonenumbers.parse("+31612345678")
+    assert render("{{ n|mask_phone_number }}", n=number) == "+31 * ******78"
+
+
+def test_actions_of_a_code_device(example_device):
+    example_device.name = "<script>"
+    assert render("{{ d|as_action }}", d=example_device) == (
+        f"Use {example_device.kind_label()} (&lt;script&gt;)"
+    )
+    assert render("{{ d|as_verbose_action }}", d=example_device).startswith(
+        "Please enter the code shown by "
+    )
+
+
+def test_actions_of_a_text_message_device(challenge_device):
+    assert render("{{ d|as_verbose_action }}", d=challenge_device) == (
+        "We sent you a text message. Please enter the code in it."
+    )
+    assert render("{{ d|as_action }}", d=challenge_device).startswith("Use ")
+
+
+def test_a_django_two_factor_auth_template_renders(example_device, challenge_device):
+    source = (
+        "{% for other in other_devices %}"
+        '<button name="challenge_device" value="{{ other.persistent_id }}">'
+        "{{ other|as_action }}</button>{% endfor %}"
+    )
+    html = render(source, other_devices=[example_device, challenge_device])
+    assert html.count("<button") == 2
+    assert "Use " in html
