@@ -36,9 +36,20 @@ __all__ = ["OTPPolicyMiddleware", "UrlRule", "compile_rules", "policy_for_path"]
 UrlRule = tuple["re.Pattern[str] | str", "str | None"]
 
 
-def compile_rules(rules: Iterable[Any]) -> list[tuple[Callable[[str], bool], str | None]]:
+Matcher = Callable[[str], bool]
+
+
+def _prefix(prefix: str) -> Matcher:
+    return lambda path: path.startswith(prefix)
+
+
+def _regex(pattern: re.Pattern[str]) -> Matcher:
+    return lambda path: pattern.search(path) is not None
+
+
+def compile_rules(rules: Iterable[Any]) -> list[tuple[Matcher, str | None]]:
     """Matchers for ``OTP_POLICY_URLS``; ValueError names the first bad entry."""
-    compiled: list[tuple[Callable[[str], bool], str | None]] = []
+    compiled: list[tuple[Matcher, str | None]] = []
     for index, rule in enumerate(rules):
         if not isinstance(rule, (list, tuple)) or len(rule) != 2:
             raise ValueError(f"OTP_POLICY_URLS[{index}] must be a (path, policy name) pair.")
@@ -46,7 +57,7 @@ def compile_rules(rules: Iterable[Any]) -> list[tuple[Callable[[str], bool], str
         if name is not None and not isinstance(name, str):
             raise ValueError(f"OTP_POLICY_URLS[{index}]: the policy must be a name or None.")
         if isinstance(pattern, re.Pattern):
-            compiled.append((lambda path, p=pattern: p.search(path) is not None, name))
+            compiled.append((_regex(pattern), name))
         elif isinstance(pattern, str) and pattern.startswith("^"):
             try:
                 regex = re.compile(pattern)
@@ -54,9 +65,9 @@ def compile_rules(rules: Iterable[Any]) -> list[tuple[Callable[[str], bool], str
                 raise ValueError(
                     f"OTP_POLICY_URLS[{index}]: bad regular expression: {exc}."
                 ) from None
-            compiled.append((lambda path, p=regex: p.search(path) is not None, name))
+            compiled.append((_regex(regex), name))
         elif isinstance(pattern, str) and pattern.startswith("/"):
-            compiled.append((lambda path, p=pattern: path.startswith(p), name))
+            compiled.append((_prefix(pattern), name))
         else:
             raise ValueError(
                 f"OTP_POLICY_URLS[{index}]: the path must be a prefix starting with '/' "

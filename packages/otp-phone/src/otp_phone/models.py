@@ -67,7 +67,10 @@ class PhoneDevice(SideChannelMixin, DjangoOTPImportMixin, Device):
         return mask(self.formatted_number())
 
     def kind_label(self) -> str:
-        """ "Text message to +31 * *****78" or "Phone call to ...": masked, never the number."""
+        """``"Text message to +31 * *****78"`` or ``"Phone call to ..."``.
+
+        Masked: never the whole number.
+        """
         if self.method == self.CALL:
             return _("Phone call to %(number)s") % {"number": self.masked_number()}
         return _("Text message to %(number)s") % {"number": self.masked_number()}

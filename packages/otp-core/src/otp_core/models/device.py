@@ -49,10 +49,11 @@ class DeviceQuerySet(models.QuerySet):
     """
 
     def _fetch_all(self) -> None:
-        fresh = self._result_cache is None
+        fresh = getattr(self, "_result_cache", None) is None
         super()._fetch_all()
-        if fresh and self._iterable_class is not ModelIterable and self._result_cache:
-            self._result_cache = [_open_row(row) for row in self._result_cache]
+        cache: list[Any] | None = getattr(self, "_result_cache", None)
+        if fresh and self._iterable_class is not ModelIterable and cache:
+            self._result_cache = [_open_row(row) for row in cache]
 
     def _iterator(self, use_chunked_fetch: bool, chunk_size: int | None) -> Iterator[Any]:
         rows = super()._iterator(use_chunked_fetch, chunk_size)
@@ -171,7 +172,7 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
 
         The plugin's label (else the model's verbose name). Plugins whose
         devices send codes somewhere override it to say where, masked so a
-        shoulder-surfer learns nothing: "Text message to +31 * *****78".
+        shoulder-surfer learns nothing: ``"Text message to +31 * *****78"``.
         """
         plugin = for_device(self)
         label = plugin.label if plugin is not None else self._meta.verbose_name
@@ -247,7 +248,7 @@ class Device(ThrottlingMixin, TimestampMixin, models.Model):
             )
         if isinstance(token, int) and not isinstance(token, bool):
             token = int_token(token, getattr(self, "digits", None))
-        return verify(self, token, request=request).accepted
+        return verify(self, str(token), request=request).accepted
 
     def _match(self, token: str) -> bool:
         """Plugin hook: does ``token`` match this (locked) device?

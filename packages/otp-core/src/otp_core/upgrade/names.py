@@ -10,6 +10,7 @@ always with the reason when something is left out on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["KINDS", "NAMES", "Name", "by_kind", "lookup"]
@@ -59,10 +60,8 @@ class Name:
         return "1:1" if same else "renamed"
 
 
-def _names(
-    package: str, kind: str, pairs: list[tuple[str, str | None] | tuple[str, str | None, str]]
-) -> list[Name]:
-    return [Name(package, kind, *pair) for pair in pairs]
+def _names(package: str, kind: str, pairs: Sequence[tuple[str | None, ...]]) -> list[Name]:
+    return [Name(package, kind, *pair) for pair in pairs]  # type: ignore[arg-type]
 
 
 _OTP = "django_otp"

@@ -218,7 +218,7 @@ def _rewrite_import_from(
         groups.setdefault(new_module, []).append(_alias_text(new_name, alias.asname or alias.name))
     if not changed:
         return
-    statements = []
+    statements: list[str] = []
     for new_module, names in groups.items():
         if not new_module:
             statements.extend(f"import {name}" for name in names)
@@ -240,6 +240,8 @@ def _rewrite_string(
 ) -> str | None:
     """Edit ``node`` when its value is an old name; return the new value (or None)."""
     value = node.value
+    if not isinstance(value, str):
+        return None
     start, end = edits.span(node)
     original = edits.text(start, end)
     if not original or original[0] not in "'\"rRuU" or original.count(original[-1]) < 2:
@@ -306,7 +308,7 @@ def rewrite_python(source: str, path: str = "<string>") -> tuple[str, list[Probl
     report: list[tuple[int, str]] = []
     parents = _parents(tree)
     lines = source.splitlines()
-    imported_roots = set()
+    imported_roots: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             imported_roots.update(

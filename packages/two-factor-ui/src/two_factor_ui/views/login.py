@@ -23,8 +23,6 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 import otp_core
-from otp_core import budgets
-from otp_core.challenges import ChallengeNotAllowed
 from otp_core.ids import parse_pk
 from otp_core.session_keys import rotate_session_key
 from otp_core.setup import DeviceVerificationForm
@@ -39,7 +37,7 @@ from ..plugin_hooks import login_extras
 from ..redirects import safe_next, setting_url
 from ..signals import user_verified
 from .backup import codes_left_message
-from .utils import render_fragment, verify_form_class
+from .utils import CHALLENGE_MESSAGES, render_fragment, send_challenge, verify_form_class
 from .wizard import StepWizardView
 
 __all__ = ["LoginView"]
@@ -81,8 +79,7 @@ class LoginView(StepWizardView):
 
     messages = {
         "timeout": _("Your sign-in took too long. Please enter your password again."),
-        "challenge_failed": _("The code could not be sent. Please try again later."),
-        "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
+        **CHALLENGE_MESSAGES,
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -272,16 +269,9 @@ class LoginView(StepWizardView):
             return
         if self._extra(CHALLENGED) == device.persistent_id:
             return
-        try:
-            challenge = device.generate_challenge(self.request)
-        except ChallengeNotAllowed as exc:
-            self.notice = budgets.refusal_message(exc.details) or self.messages["cooldown"]
-            return
-        except Exception:
-            self.notice = self.messages["challenge_failed"]
-            return
-        self._set_extra(CHALLENGED, device.persistent_id)
-        self.challenge_message = str(challenge) if challenge else ""
+        sent, self.notice, self.challenge_message = send_challenge(device, self.request)
+        if sent:
+            self._set_extra(CHALLENGED, device.persistent_id)
 
     def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(form=form, **kwargs)

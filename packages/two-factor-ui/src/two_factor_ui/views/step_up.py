@@ -19,15 +19,12 @@ from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 import otp_core
-from otp_core import budgets
 from otp_core.access import requirement_for
-from otp_core.challenges import ChallengeNotAllowed
 from otp_core.form_a11y import describe_errors, focus_answer
 from otp_core.policy import ANY_FACTOR, BasePolicy
 from otp_core.session import record_password
@@ -37,7 +34,7 @@ from ..assurance import describe, meeting_devices, password_meets
 from ..forms.step_up import PasswordStepUpForm
 from ..methods import is_backup, plugin_for, user_devices
 from ..redirects import safe_next, setting_url
-from .utils import render_fragment, verify_form_class
+from .utils import render_fragment, send_challenge, verify_form_class
 
 __all__ = ["StepUpView"]
 
@@ -54,11 +51,6 @@ PASSWORD = "password"
 class StepUpView(View):
     template_name = "two_factor/core/step_up.html"
     redirect_field_name = "next"
-
-    messages = {
-        "challenge_failed": _("The code could not be sent. Please try again later."),
-        "cooldown": _("A code was sent a moment ago. Please wait before asking for another."),
-    }
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if not request.user.is_authenticated:
@@ -154,16 +146,9 @@ class StepUpView(View):
         session = self.request.session
         if session.get(CHALLENGED) == device.persistent_id:
             return
-        try:
-            challenge = device.generate_challenge(self.request)
-        except ChallengeNotAllowed as exc:
-            self.notice = budgets.refusal_message(exc.details) or self.messages["cooldown"]
-            return
-        except Exception:
-            self.notice = self.messages["challenge_failed"]
-            return
-        session[CHALLENGED] = device.persistent_id
-        self.challenge_message = str(challenge) if challenge else ""
+        sent, self.notice, self.challenge_message = send_challenge(device, self.request)
+        if sent:
+            session[CHALLENGED] = device.persistent_id
 
     def render(self, method: Any, meeting: list[Any], can_password: bool, form: Any = None) -> Any:
         policy, verifications = self.policy(), self.request.otp.verifications
