@@ -164,6 +164,13 @@ def test_rename(verified, example_device, second_device):
     assert second_device.name == "Home desktop"
     too_long = verified.post(RENAME, {"device": second_device.persistent_id, "name": "x" * 65})
     assert too_long.status_code == 400
+    # "backup" and "default" mean something (a backup phone is never asked first).
+    for reserved in ("backup", " Default "):
+        refused = verified.post(RENAME, {"device": second_device.persistent_id, "name": reserved})
+        assert refused.status_code == 400
+        assert "Please choose another name." in refused.content.decode()
+    second_device.refresh_from_db()
+    assert second_device.name == "Home desktop"
 
 
 def test_a_device_added_as_backup_is_never_first_and_keeps_its_name(

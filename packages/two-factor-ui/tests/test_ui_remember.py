@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -144,6 +145,29 @@ def test_remembered_browser_skips_token_step(
     # The skipped step still records a verification by the authorising device.
     [verification] = [v for v in stored_verifications(client.session) if v.amr != "pwd"]
     assert verification.device_id == example_device.persistent_id
+
+
+def test_a_remembered_sign_in_is_not_a_fresh_factor(
+    client, user, remember_on, example_device, login_flow, code_for
+):
+    """The verification a remembered browser stands for is as old as the remembering,
+    so a maximum age (sudo mode, a recent-factor policy) still asks for a fresh code."""
+    from django.urls import reverse
+
+    from two_factor_ui.models import RememberedBrowser
+
+    sign_in_remembering(client, example_device, login_flow, code_for)
+    record = RememberedBrowser.objects.get(user=user)
+    record.created_at -= timedelta(hours=1)  # remembered an hour ago
+    record.save(update_fields=["created_at"])
+    an_hour_ago = record.created_at.timestamp()
+    fresh_login(client, login_flow)
+    [verification] = [v for v in stored_verifications(client.session) if v.amr != "pwd"]
+    assert abs(verification.at - an_hour_ago) < 1
+    assert client.get("/protected/decorator/").status_code == 200  # any factor: still verified
+    sudo = client.get(reverse("two_factor:disable"))
+    assert sudo.status_code == 302
+    assert sudo["Location"].startswith(reverse("two_factor:step_up"))
 
 
 def test_not_remembered_without_opt_in(client, remember_on, example_device, login_flow, code_for):

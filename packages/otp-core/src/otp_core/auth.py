@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 __all__ = ["devices_for_user", "login", "match_token", "user_has_device", "verify_token"]
 
 
-def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -> None:
+def login(
+    request: HttpRequest, device: Device, *, passwordless: bool = False, at: float | None = None
+) -> None:
     """Record that ``device`` verified this session and rotate the session key.
 
     The key is rotated unless it was already in this request (by Django's
@@ -27,6 +29,8 @@ def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -
     calls with different devices record several verifications.
     ``passwordless``: the device signed the user in alone (a passkey with
     user verification), so it stands for both factors.
+    ``at``: when the device was verified, if not now (a remembered browser
+    stands for the verification it remembers, not a fresh one).
     """
     from . import signals
 
@@ -36,7 +40,7 @@ def login(request: HttpRequest, device: Device, *, passwordless: bool = False) -
     # A new privilege level gets a new session id (no session fixation), once:
     # not again when Django's login() has just drawn one in this request.
     rotate_session_key(request)
-    record_verification(request.session, device, passwordless=passwordless)
+    record_verification(request.session, device, at=at, passwordless=passwordless)
     if isinstance(user, OTPUser):
         user.otp_device = device  # type: ignore[misc]  # OTPUser.__setattr__ stores it
         request.otp.invalidate()  # type: ignore[attr-defined]

@@ -19,6 +19,7 @@ from .access import (
     step_up_url,
     wants_json,
 )
+from .page_base import base_template
 from .policy import PolicyLike
 
 __all__ = ["OTPRequiredMixin"]
@@ -96,5 +97,6 @@ class OTPRequiredMixin:
             url = self.get_verification_url()
             if url:
                 return redirect_to_login(request.get_full_path(), url, self.redirect_field_name)
-            return TemplateResponse(request, self.otp_required_template, status=403)
+            context = {"base_template": base_template()}
+            return TemplateResponse(request, self.otp_required_template, context, status=403)
         return None

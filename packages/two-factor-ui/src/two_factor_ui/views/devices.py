@@ -132,6 +132,14 @@ class RenameForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        # "default" and "backup" mean something (django-two-factor-auth's
+        # phones: a backup phone is never asked first); not a name to choose.
+        if name.casefold() in {"", "default", "backup"}:
+            raise forms.ValidationError(_("Please choose another name."), code="reserved")
+        return name
+
 
 @method_decorator(protect_page, name="dispatch")
 class DeviceRenameView(_DeviceView):

@@ -50,6 +50,7 @@ DEVICE = "device"
 HAS_BACKUP = "has_backup"
 USE_BACKUP = "use_backup"
 REMEMBERED = "remembered"
+REMEMBERED_AT = "remembered_at"
 CHALLENGED = "challenged"
 NEXT = "next"
 
@@ -73,6 +74,7 @@ class LoginView(StepWizardView):
         HAS_BACKUP: bool,
         USE_BACKUP: bool,
         REMEMBERED: str,
+        REMEMBERED_AT: (int, float),
         CHALLENGED: str,
         NEXT: str,
     }
@@ -235,10 +237,14 @@ class LoginView(StepWizardView):
             device = default_device(user)
             self._set_extra(DEVICE, device.persistent_id if device else "")
             self._set_extra(HAS_BACKUP, bool(backup_devices(user)))
-            remembered = remember.remembered_device(
-                self.request, user, touch=True
-            ) or legacy_remember.remembered_device(self.request, user)
+            record = remember.remembered_browser(self.request, user, touch=True)
+            remembered = record.device if record is not None else None  # type: ignore[attr-defined]
+            # The verification it stands for is as old as the remembering
+            # (a django-two-factor-auth cookie's age is not known: as old as can be).
+            remembered_at = record.created_at.timestamp() if record is not None else 0.0
+            remembered = remembered or legacy_remember.remembered_device(self.request, user)
             self._set_extra(REMEMBERED, remembered.persistent_id if remembered else "")
+            self._set_extra(REMEMBERED_AT, remembered_at)
             # The password is a factor: a new privilege level, a new session id.
             # When no second step follows, done() signs in within this response
             # and Django's login() draws the new key: one rotation, not two.
@@ -331,8 +337,11 @@ class LoginView(StepWizardView):
             return self.render(self.get_form(step="auth"))
         target = safe_next(request, self._extra(NEXT), setting_url("LOGIN_REDIRECT_URL", "/"))
         device = getattr(self, "verified_device", None)
+        verified_at = None
         if device is None and self._extra(REMEMBERED):
             device = device_from_id(user, self._extra(REMEMBERED))
+            # Not a fresh factor: policies with a maximum age (and sudo mode) ask again.
+            verified_at = float(self._extra(REMEMBERED_AT, 0.0))
         auth.login(request, user, backend=self._extra(BACKEND))
         if self.storage.prefix not in request.session:
             # Signing in as someone else flushed the session and the wizard's
@@ -340,7 +349,7 @@ class LoginView(StepWizardView):
             self.storage.init_data()
         response = HttpResponseRedirect(target)
         if device is not None:
-            otp_core.login(request, device)
+            otp_core.login(request, device, at=verified_at)
             user_verified.send(sender=__name__, request=request, user=user, device=device)
             if getattr(self, "remember_browser", False) and remember.is_enabled():
                 remember.set_remember_cookie(response, user, device, request=request)
