@@ -85,17 +85,3 @@ def test_a_json_client_gets_a_401(client, user, example_device):
 def test_a_bad_max_age_is_a_start_up_error(settings, value):
     settings.TWO_FACTOR_SENSITIVE_MAX_AGE = value
     assert "two_factor_ui.E020" in [m.id for m in run_checks()]
-
-
-def test_plugins_pages_that_add_or_remove_a_factor_ask_the_same(client, user, example_device):
-    """otp-phone's own pages take the policy through otp_core.access.sensitive_policy()."""
-    from otp_core.access import sensitive_policy
-    from otp_core.policy import Policy
-
-    assert sensitive_policy() == Policy(max_age=600)
-    signed_in(client, user, example_device, age=3600)
-    response = client.get(reverse("otp_phone:setup"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("two_factor:step_up"))
-    signed_in(client, user, example_device, age=5)
-    assert client.get(reverse("otp_phone:setup")).status_code == 200

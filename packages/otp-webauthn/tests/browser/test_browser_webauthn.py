@@ -9,6 +9,7 @@ record says which kind of key it was (``hwk`` device-bound, ``swk`` synced).
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -121,7 +122,9 @@ def test_register_then_sign_in_with_password_and_key(
     shot(page, "second factor step")
     page.get_by_role("button", name="Use your security key").click()
     expect(page).to_have_url(f"{base}/")
-    expect(page.get_by_text("verified with Blue key")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"verified with (Security key|Passkey) \(Blue key\)"))
+    ).to_be_visible()
     shot(page, "signed in with the key")
     [entry] = record(page)
     assert (entry.device_id, entry.amr, entry.passwordless) == (device.persistent_id, kind, False)

@@ -38,7 +38,7 @@ def test_demo_login_with_hotp_code(live_server, page, shot, user, password, hotp
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(f"{live_server.url}/protected/decorator/")
     expect(page.locator("#granted")).to_contain_text("Access granted")
-    expect(page.get_by_text("verified with Counter")).to_be_visible()
+    expect(page.get_by_text("verified with Example codes (Counter)")).to_be_visible()
     shot(page, "protected page")
 
     device.refresh_from_db()
