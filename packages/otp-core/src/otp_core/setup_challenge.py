@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db import router, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import budgets, signals
@@ -28,7 +29,7 @@ from .setup import SetupStepForm
 from .verification import verify
 from .widgets import OneTimeCodeInput
 
-__all__ = ["ChallengeSetupMixin", "ConfirmCodeStep"]
+__all__ = ["ChallengeSetupMixin", "ConfirmCodeStep", "resend_status"]
 
 
 class ChallengeSetupMixin:
@@ -142,3 +143,18 @@ class ConfirmCodeStep(ChallengeSetupMixin, SetupStepForm):
         self.state.pop(self.state_key, None)
         signals.device_added.send(type(device), device=device, request=self.request)
         return device
+
+
+def resend_status(form: Any) -> dict[str, Any] | None:
+    """Send a set-up step's code again; the status line a page shows.
+
+    ``{"text": ..., "error": bool}``: that a new code went out, or why not
+    (cooldown, budget, delivery); None for a step that sends nothing.
+    """
+    if not callable(getattr(form, "resend", None)):
+        return None
+    try:
+        form.resend()
+    except forms.ValidationError as refusal:
+        return {"text": " ".join(refusal.messages), "error": True}
+    return {"text": gettext("A new code was sent. Use the newest code."), "error": False}

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -22,6 +22,7 @@ from otp_core.form_a11y import describe_errors, focus_answer
 from otp_core.mixins import OTPRequiredMixin
 from otp_core.page_base import base_template
 from otp_core.removal import remove_device
+from otp_core.setup_challenge import resend_status
 from otp_core.views_security import protect_page
 
 from .callsigning import InvalidCallToken, consume_call
@@ -123,14 +124,9 @@ class PhoneSetupView(LoginRequiredMixin, OTPRequiredMixin, View):
     def _resend(self, state: dict[str, Any]) -> HttpResponse:
         """Send the pending number a new code ("Send again"), within the same budgets."""
         form = self._form(state)
-        if not callable(getattr(form, "resend", None)):
+        status = resend_status(form)
+        if status is None:
             return self._render(form, state)
-        try:
-            form.resend()
-        except ValidationError as refusal:
-            status = {"text": " ".join(refusal.messages), "error": True}
-        else:
-            status = {"text": gettext("A new code was sent. Use the newest code."), "error": False}
         return self._render(form, state, resend_status=status)
 
 

@@ -17,16 +17,16 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 import otp_core
 from otp_core import plugins as registry
 from otp_core.auth import user_has_device
+from otp_core.setup_challenge import resend_status
 from otp_core.views_security import protect_page
 
 from ..forms import MethodForm
@@ -187,14 +187,9 @@ class SetupView(LoginRequiredMixin, StepWizardView):
     def resend(self) -> Any:
         """Send the current step's code again (same cooldown and send budget)."""
         form = self.get_form()
-        if not callable(getattr(form, "resend", None)):
+        status = resend_status(form)
+        if status is None:
             return self.render(form)  # a step that sent nothing: just show it
-        try:
-            form.resend()
-        except ValidationError as refusal:
-            status = {"text": " ".join(refusal.messages), "error": True}
-        else:
-            status = {"text": gettext("A new code was sent. Use the newest code."), "error": False}
         self._set_extra(STATE_KEY, form.state)
         return self.render(form, resend_status=status)
 
