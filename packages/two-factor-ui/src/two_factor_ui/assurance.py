@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from otp_core.policy import KINDS, PHISHING_RESISTANT, BasePolicy, Policy, assurance_level
+from otp_core.policy import KINDS, BasePolicy, Policy
 from otp_core.session import PASSWORD_ID, Verification
 
 __all__ = ["KIND_NAMES", "describe", "meeting_devices", "password_meets"]
@@ -69,12 +69,14 @@ def password_meets(policy: BasePolicy, verifications: list[Verification]) -> boo
 
 
 def _kinds_of(part: Policy) -> list[str]:
-    kinds = [k for k in KINDS if k != "pwd"] if part.factors is None else sorted(part.factors)
-    if part.level is not None:
-        kinds = [k for k in kinds if assurance_level(k) >= part.level]
-    if part.phishing_resistant:
-        kinds = [k for k in kinds if k in PHISHING_RESISTANT]
-    return kinds
+    """The kinds a fresh verification of which ``part`` accepts (its own rule, not a copy)."""
+    candidates = list(KINDS) if part.factors is None else sorted(part.factors)
+    now = time.time()
+    return [
+        kind
+        for kind in candidates
+        if part.accepts(Verification("", kind, now, bool(part.passwordless)), now)
+    ]
 
 
 def describe(policy: BasePolicy, verifications: list[Verification]) -> list[str]:

@@ -65,7 +65,10 @@ class StepUpView(View):
     # -- what is asked, and what can answer ------------------------------------
 
     def policy(self) -> BasePolicy:
-        return requirement_for(self.request, self.raw_next) or ANY_FACTOR
+        """What the refused page asked for (read from the session once per request)."""
+        if not hasattr(self, "_policy"):
+            self._policy = requirement_for(self.request, self.raw_next) or ANY_FACTOR
+        return self._policy
 
     def choices(self) -> tuple[list[Any], bool]:
         """(devices that can meet the policy, whether the password can), primary first."""
