@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import timedelta
 
@@ -12,7 +13,9 @@ from otp_example.models import ExampleDevice
 
 import otp_core
 from otp_core import signals
+from otp_core.browsers import BROWSER_SESSION_KEY, digest
 from otp_core.middleware import OTPMiddleware, OTPUser
+from otp_core.models import SignedInBrowser
 from otp_core.policy import AAL3, Policy
 from otp_core.session import (
     DEVICE_ID_SESSION_KEY,
@@ -180,7 +183,10 @@ def test_anonymous_request_is_never_verified(make_request, user, device):
 
 
 def _verified_request(make_request, user, device):
+    # A session signed in as the sign-in makes it: with its browser row.
     session = SessionStore()
+    session[BROWSER_SESSION_KEY] = secret = secrets.token_urlsafe(16)
+    SignedInBrowser.objects.create(user=user, key_digest=digest(secret))
     record_verification(session, device)
     return make_request(user, session)
 

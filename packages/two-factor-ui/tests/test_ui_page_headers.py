@@ -12,7 +12,13 @@ pytestmark = pytest.mark.django_db
 
 NAMES = [pattern.name for pattern in ui_urls.urlpatterns]
 #: Each page's method: logout and disable act on POST only (GET answers 405).
-METHODS = {"logout": "post", "disable": "post", "default_device": "post", "forget_browser": "post"}
+METHODS = {
+    "logout": "post",
+    "disable": "post",
+    "default_device": "post",
+    "forget_browser": "post",
+    "sign_out_browser": "post",
+}
 #: Pages about one device name it (``device``: a persistent id).
 DEVICE_PAGES = {"remove_device", "rename_device", "default_device"}
 CLICKJACKING = "django.middleware.clickjacking.XFrameOptionsMiddleware"
@@ -66,6 +72,7 @@ def test_every_url_name_is_covered():
         "rename_device",
         "default_device",
         "forget_browser",
+        "sign_out_browser",
         "step_up",
     }
 

@@ -154,16 +154,14 @@ def test_a_remembered_sign_in_is_not_a_fresh_factor(
     so a maximum age (sudo mode, a recent-factor policy) still asks for a fresh code."""
     from django.urls import reverse
 
-    from two_factor_ui.models import RememberedBrowser
-
     sign_in_remembering(client, example_device, login_flow, code_for)
-    record = RememberedBrowser.objects.get(user=user)
-    record.created_at -= timedelta(hours=1)  # remembered an hour ago
-    record.save(update_fields=["created_at"])
-    an_hour_ago = record.created_at.timestamp()
+    [record] = records(user)
+    record.remembered_at -= timedelta(minutes=30)  # remembered half an hour ago
+    record.save(update_fields=["remembered_at"])
+    half_an_hour_ago = record.remembered_at.timestamp()
     fresh_login(client, login_flow)
     [verification] = [v for v in stored_verifications(client.session) if v.amr != "pwd"]
-    assert abs(verification.at - an_hour_ago) < 1
+    assert abs(verification.at - half_an_hour_ago) < 1
     assert client.get("/protected/decorator/").status_code == 200  # any factor: still verified
     sudo = client.get(reverse("two_factor:disable"))
     assert sudo.status_code == 302
@@ -255,9 +253,10 @@ FIREFOX_ANDROID = "Mozilla/5.0 (Android 14; Mobile; rv:128.0) Gecko/128.0 Firefo
 
 
 def records(user):
-    from two_factor_ui.models import RememberedBrowser
+    """The user's remembered browsers: signed-in browser rows marked remembered."""
+    from otp_core.models import SignedInBrowser
 
-    return list(RememberedBrowser.objects.filter(user=user))
+    return list(SignedInBrowser.objects.filter(user=user, remembered_at__isnull=False))
 
 
 def restore(client, cookie):
@@ -272,15 +271,24 @@ def test_each_remembered_browser_is_a_record(
     cookie = remember_cookie(sign_in_remembering(client, example_device, login_flow, code_for))
     [record] = records(user)
     assert record.user_agent == "Firefox on Android"
-    assert record.device_id == example_device.persistent_id
-    assert record.last_used_at is None
+    assert record.remembered_device_id == example_device.persistent_id
+    assert record.signed_in
     # The cookie's browser id is not stored, only its digest.
     browser_id = signing.loads(cookie.value, salt=remember.SALT)["b"]
     assert browser_id not in record.key_digest
     assert len(record.key_digest) == 64
-    assert fresh_login(client, login_flow).status_code == 302
+    client.logout()  # the row stays, signed out: the browser is still known
     [record] = records(user)
-    assert record.last_used_at is not None
+    assert not record.signed_in and record.verifications == []
+    restore(client, cookie)
+    assert login_flow.password().status_code == 302
+    # The same row is signed in again (no second one), with the remembered factor.
+    [again] = records(user)
+    assert again.pk == record.pk and again.signed_in
+    assert [v["d"] for v in again.verifications if v["k"] != "pwd"] == [
+        example_device.persistent_id
+    ]
+    assert user.otp_signed_in_browsers.count() == 1
 
 
 def test_a_cookie_without_a_record_is_refused(
@@ -357,15 +365,19 @@ def test_forgetting_is_post_only_and_only_ones_own(
 ):
     from django.urls import reverse
 
-    from two_factor_ui.models import RememberedBrowser
+    from django.utils import timezone
+
+    from otp_core.models import SignedInBrowser
 
     sign_in_remembering(client, example_device, login_flow, code_for)
-    theirs = RememberedBrowser.objects.create(user=other_user, key_digest="0" * 64, device_id="x")
+    theirs = SignedInBrowser.objects.create(
+        user=other_user, key_digest="0" * 64, remembered_at=timezone.now(), remembered_device_id="x"
+    )
     url = reverse("two_factor:forget_browser")
     assert client.get(url).status_code == 405
     assert client.post(url, {"browser": str(theirs.pk)}).status_code == 302
     assert client.post(url, {"browser": "99999999999999999999999"}).status_code == 302
-    assert RememberedBrowser.objects.filter(pk=theirs.pk).exists()
+    assert SignedInBrowser.objects.filter(pk=theirs.pk, remembered_at__isnull=False).exists()
     assert len(records(user)) == 1
 
 
@@ -394,7 +406,8 @@ def test_signing_out_can_keep_remembering(
     response = client.post(reverse("two_factor:logout"), {"keep_remembered": "1"})
     assert response.status_code == 302
     assert not any(n.startswith(PREFIX) for n in response.cookies)
-    assert len(records(user)) == 1
+    [record] = records(user)
+    assert not record.signed_in
     assert login_flow.password().status_code == 302
 
 
@@ -425,11 +438,11 @@ def test_removing_the_verifying_device_or_disabling_forgets(
     elsewhere_flow.password()
     elsewhere_flow.post("token", challenge_device=other.persistent_id)
     assert elsewhere_flow.token(code_for(other), remember="1").status_code == 302
-    assert {r.device_id for r in records(user)} == {
+    assert {r.remembered_device_id for r in records(user)} == {
         example_device.persistent_id,
         other.persistent_id,
     }
     remove_device(example_device)
-    assert [r.device_id for r in records(user)] == [other.persistent_id]
+    assert [r.remembered_device_id for r in records(user)] == [other.persistent_id]
     disable_two_factor(user)
     assert records(user) == []

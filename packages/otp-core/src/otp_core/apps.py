@@ -10,6 +10,7 @@ class OTPCoreConfig(AppConfig):
     def ready(self) -> None:
         from . import (  # noqa: F401  (register the system checks)
             admin_checks,
+            browsers,
             checks,
             key_checks,
             password_factor,
@@ -19,3 +20,4 @@ class OTPCoreConfig(AppConfig):
 
         connect_receivers()
         password_factor.connect()
+        browsers.connect()  # after the password: a sign-in's row includes it

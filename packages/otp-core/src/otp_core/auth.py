@@ -32,7 +32,7 @@ def login(
     ``at``: when the device was verified, if not now (a remembered browser
     stands for the verification it remembers, not a fresh one).
     """
-    from . import signals
+    from . import browsers, signals
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.pk != device.user_id:
@@ -41,6 +41,7 @@ def login(
     # not again when Django's login() has just drawn one in this request.
     rotate_session_key(request)
     record_verification(request.session, device, at=at, passwordless=passwordless)
+    browsers.note_change(request)  # this browser's row, at the end of the request
     if isinstance(user, OTPUser):
         user.otp_device = device  # type: ignore[misc]  # OTPUser.__setattr__ stores it
         request.otp.invalidate()  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 It works in sync and async stacks alike: it only wraps ``request.user`` (no
 query), so under ASGI it runs on the event loop without a thread switch.
+After the view it writes this browser's row (:mod:`otp_core.browsers`) when
+the request changed it: one statement, none on most requests.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, empty
 
+from .browsers import _PENDING, defer_writes, flush
 from .session import OTPState
 from .session_keys import note_incoming_key
 
@@ -73,13 +76,22 @@ class OTPMiddleware:
         user = getattr(request, "user", None)
         if user is not None:
             attach(request, user)
-        return self.get_response(request)
+            defer_writes(request)
+        response = self.get_response(request)
+        flush(request, final=True)  # this browser's row, once, if the request changed it
+        return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None:
             attach(request, user)  # lazy: nothing here touches the database
-        return await self.get_response(request)
+            defer_writes(request)
+        response = await self.get_response(request)
+        if _PENDING in request.__dict__:
+            await sync_to_async(flush)(request, final=True)
+        else:
+            flush(request, final=True)  # nothing to write: no query
+        return response
 
 
 def attach(request: HttpRequest, user: Any) -> OTPState:

@@ -151,7 +151,10 @@ class OTPState:
     Nothing touches the database until a question is asked; the first one
     loads the recorded devices (one query per device model, so one in the
     usual case) and drops verifications whose device was deleted, is no
-    longer confirmed, or belongs to another user.
+    longer confirmed, or belongs to another user. The same query checks
+    that this browser's :class:`~otp_core.models.SignedInBrowser` row still
+    exists: when it does not (signed out from another browser), the session
+    is signed out and nothing counts as verified (:mod:`otp_core.browsers`).
     """
 
     def __init__(self, request: HttpRequest, user: Any = None) -> None:
@@ -181,7 +184,26 @@ class OTPState:
             legacy = session.get(DEVICE_ID_SESSION_KEY)
             if legacy:
                 recorded = [*recorded, Verification(str(legacy), "otp", 0.0)]
-        devices = _load_devices((v.device_id for v in recorded), user.pk)
+        from . import browsers
+
+        secret = browsers.session_secret(session)
+        # A row this very request is writing (a sign-in) needs no check.
+        fresh = secret is not None and browsers.written_here(self._request, secret)
+        browser = browsers.digest(secret) if secret is not None and not fresh else None
+        devices, last_seen = _load_devices((v.device_id for v in recorded), user.pk, browser)
+        if browser is not None:
+            if last_seen is _UNKNOWN:  # no device row came back to carry it
+                last_seen = _browser_last_seen(browser, user.pk)
+            if last_seen is None:
+                # Signed out from another browser (its row deleted): end this session.
+                browsers.gone(self._request, user)
+                return [], {}
+            browsers.seen(self._request, last_seen)
+        elif secret is None:
+            if browsers.BROWSER_SESSION_KEY in session:
+                browsers.gone(self._request, user)  # a broken id: treated as signed out
+                return [], {}
+            browsers.adopt_session(self._request, user)  # signed in before rows existed
         valid = []
         for v in recorded:
             if v.device_id == PASSWORD_ID:
@@ -288,7 +310,10 @@ class OTPState:
             ]
             session = getattr(self._request, "session", None)
             if session is not None and spent:
+                from . import browsers
+
                 spend_verifications(session, spent)
+                browsers.note_change(self._request)
                 self.invalidate()
         return True
 
@@ -318,8 +343,22 @@ class OTPState:
         return f"<OTPState {state}>"
 
 
-def _load_devices(device_ids: Iterable[str], user_pk: Any) -> dict[str, Device]:
-    """Confirmed devices of ``user_pk`` by persistent id, one query per model."""
+#: ``_load_devices`` could not tell whether the browser row exists (no device row read).
+_UNKNOWN: Any = object()
+_LAST_SEEN = "_otp_browser_last_seen"
+
+
+def _load_devices(
+    device_ids: Iterable[str], user_pk: Any, browser: str | None = None
+) -> tuple[dict[str, Device], Any]:
+    """Confirmed devices of ``user_pk`` by persistent id, one query per model.
+
+    With ``browser`` (a :class:`~otp_core.models.SignedInBrowser` digest) the
+    same query reads that row's ``last_seen_at`` (None: no such signed-in
+    row); ``_UNKNOWN`` when no device row came back to say.
+    """
+    from django.db.models import Subquery
+
     from .models.device import _split_persistent_id
 
     by_model: dict[type, list[str]] = defaultdict(list)
@@ -328,12 +367,29 @@ def _load_devices(device_ids: Iterable[str], user_pk: Any) -> dict[str, Device]:
         if model is not None:
             by_model[model].append(pk)
     found: dict[str, Device] = {}
+    last_seen: Any = _UNKNOWN
     for model, pks in by_model.items():
         try:
             # is_verified() never reads the secret: it stays sealed (not decrypted).
             rows = model._default_manager.filter(pk__in=pks, user_id=user_pk, confirmed=True)
+            if browser is not None:
+                row = _browser_rows(browser, user_pk).values("last_seen_at")[:1]
+                rows = rows.annotate(**{_LAST_SEEN: Subquery(row)})
             for device in rows:
                 found[device.persistent_id] = device
+                if browser is not None:
+                    last_seen = device.__dict__.pop(_LAST_SEEN)
         except (ValueError, TypeError):
             continue
-    return found
+    return found, last_seen
+
+
+def _browser_rows(browser: str, user_pk: Any) -> Any:
+    from .models import SignedInBrowser
+
+    return SignedInBrowser.objects.filter(key_digest=browser, user_id=user_pk, signed_in=True)
+
+
+def _browser_last_seen(browser: str, user_pk: Any) -> Any:
+    """The signed-in row's ``last_seen_at``, None when there is none."""
+    return _browser_rows(browser, user_pk).values_list("last_seen_at", flat=True).first()

@@ -1,17 +1,17 @@
 """What two-factor-ui forgets when the account changes (connected in ``AppConfig.ready``).
 
 A deleted device (however: the account page, the admin, a command) takes
-the browsers it remembered and its "asked first" choice with it; turning
-two-factor off or changing the password forgets every remembered browser
-of the user.
+its "asked first" choice with it, and turning two-factor off forgets the
+choice. Remembered browsers are otp-core's signed-in browser rows: otp-core
+forgets them on a deleted device, two-factor turned off and a password
+change (:mod:`otp_core.browsers`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 
 from otp_core import signals
 
@@ -24,29 +24,16 @@ def device_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 
     if not isinstance(instance, Device) or instance.pk is None:
         return
-    from .models import PreferredDevice, RememberedBrowser
+    from .models import PreferredDevice
 
     device = instance
-    persistent_id = device.persistent_id
-    RememberedBrowser.objects.filter(user_id=device.user_id, device_id=persistent_id).delete()
-    PreferredDevice.objects.filter(user_id=device.user_id, device_id=persistent_id).delete()
+    PreferredDevice.objects.filter(user_id=device.user_id, device_id=device.persistent_id).delete()
 
 
 def two_factor_disabled(sender: Any, user: Any, **kwargs: Any) -> None:
-    from .models import PreferredDevice, RememberedBrowser
+    from .models import PreferredDevice
 
-    RememberedBrowser.objects.filter(user_id=user.pk).delete()
     PreferredDevice.objects.filter(user_id=user.pk).delete()
-
-
-def password_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
-    # AbstractBaseUser.set_password() keeps the raw password in ``_password``
-    # until save() has run: this save changes the password.
-    if created or getattr(instance, "_password", None) is None:
-        return
-    from .models import RememberedBrowser
-
-    RememberedBrowser.objects.filter(user_id=instance.pk).delete()
 
 
 def connect() -> None:
@@ -54,7 +41,4 @@ def connect() -> None:
     post_delete.connect(device_deleted, dispatch_uid="two_factor_ui.device_deleted")
     signals.two_factor_disabled.connect(
         two_factor_disabled, dispatch_uid="two_factor_ui.two_factor_disabled"
-    )
-    post_save.connect(
-        password_saved, sender=get_user_model(), dispatch_uid="two_factor_ui.password_saved"
     )

@@ -1,20 +1,24 @@
-"""Remember-this-browser: a signed cookie backed by a server-side record.
+"""Remember-this-browser: a signed cookie naming this browser's signed-in record.
 
-The cookie names the user, the device that verified the login and a random
-browser id, carries a keyed hash of the user's password hash, and is signed
-with a timestamp. It is accepted only while it is younger than
-``TWO_FACTOR_REMEMBER_COOKIE_AGE``, the password is unchanged, the
-:class:`~two_factor_ui.models.RememberedBrowser` record of its id still
-exists (forgetting a browser deletes it), and the device still exists, is
-confirmed and belongs to the user. Each user gets a cookie of its own
-(prefix + random name), so several people can share a browser.
+A remembered browser is otp-core's :class:`~otp_core.models.SignedInBrowser`
+row of the sign-in that ticked the box, marked ``remembered_at``: it
+outlives the session, so the account page lists it and the user stays
+known, but a sign-in through it records the remembered verification with
+its old time, so policies with a maximum age still ask for a fresh factor.
+
+The cookie names the user, the device that verified the login and the
+browser's random id, carries a keyed hash of the user's password hash, and
+is signed with a timestamp. It is accepted only while it is younger than
+``TWO_FACTOR_REMEMBER_COOKIE_AGE``, the password is unchanged, the row of
+its id is still remembered through that device (forgetting a browser clears
+that), and the device still exists, is confirmed and belongs to the user.
+Each user gets a cookie of its own (prefix + random name), so several
+people can share a browser.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +27,15 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from otp_core import browsers
+
 from .conf import ui_settings
 from .methods import device_from_id
-from .user_agents import describe_user_agent
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-    from otp_core.models import Device
-
-    from .models import RememberedBrowser
+    from otp_core.models import Device, SignedInBrowser
 
 __all__ = [
     "browsers_for",
@@ -43,6 +46,7 @@ __all__ = [
     "is_enabled",
     "remembered_browser",
     "remembered_device",
+    "resume",
     "set_remember_cookie",
 ]
 
@@ -74,11 +78,6 @@ def _user_key(user: Any) -> str:
     return str(user.pk)
 
 
-def _digest(browser_id: str) -> str:
-    # Only the digest is stored: a copy of the table holds no usable browser id.
-    return hashlib.sha256(browser_id.encode()).hexdigest()
-
-
 def _cookie_kwargs() -> dict[str, Any]:
     return {
         "domain": ui_settings.TWO_FACTOR_REMEMBER_COOKIE_DOMAIN,
@@ -89,24 +88,19 @@ def _cookie_kwargs() -> dict[str, Any]:
 
 def set_remember_cookie(
     response: HttpResponse, user: Any, device: Device, request: HttpRequest | None = None
-) -> RememberedBrowser | None:
-    """Remember this browser for ``user``, authorised by ``device``; return its record.
+) -> str | None:
+    """Remember this browser for ``user``, authorised by ``device``.
 
-    ``request`` gives the User-Agent the account page names the browser by.
+    Marks the browser's signed-in row remembered (written at the end of the
+    request) and sets the cookie; returns the browser id, None when nothing
+    was remembered (the feature is off, or the request has no signed-in row).
     """
-    from .models import RememberedBrowser
-
     age = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE
-    if age is None:
+    if age is None or request is None:
         return None
-    browser_id = secrets.token_urlsafe(32)
-    agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
-    record = RememberedBrowser.objects.create(
-        user=user,
-        key_digest=_digest(browser_id),
-        device_id=device.persistent_id,
-        user_agent=describe_user_agent(agent),
-    )
+    browser_id = browsers.remember(request, device.persistent_id)
+    if browser_id is None:
+        return None
     value = signing.dumps(
         {
             "u": _user_key(user),
@@ -125,17 +119,21 @@ def set_remember_cookie(
         httponly=ui_settings.TWO_FACTOR_REMEMBER_COOKIE_HTTPONLY,
         **_cookie_kwargs(),
     )
-    return record
+    return browser_id
 
 
-def _valid_cookies(request: HttpRequest, user: Any) -> list[tuple[str, RememberedBrowser]]:
-    """``(cookie name, record)`` of every cookie of ``user`` that passes every check."""
-    from .models import RememberedBrowser
+def _valid_cookies(request: HttpRequest, user: Any) -> list[tuple[str, SignedInBrowser]]:
+    """``(cookie name, row)`` of every cookie of ``user`` that passes every check.
+
+    Each row gets ``browser_id`` (the cookie's) and ``device``.
+    """
+    from otp_core.models import SignedInBrowser
 
     age = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE
     if age is None or user is None or getattr(user, "pk", None) is None:
         return []
     prefix = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PREFIX
+    cutoff = timezone.now() - datetime.timedelta(seconds=int(age))
     found = []
     for name, value in request.COOKIES.items():
         if not name.startswith(prefix):
@@ -151,8 +149,11 @@ def _valid_cookies(request: HttpRequest, user: Any) -> list[tuple[str, Remembere
         browser_id, device_id = data.get("b"), data.get("d")
         if not isinstance(browser_id, str) or not browser_id or not isinstance(device_id, str):
             continue  # an older cookie without a record: refused
-        record = RememberedBrowser.objects.filter(
-            key_digest=_digest(browser_id), user_id=user.pk, device_id=device_id
+        record = SignedInBrowser.objects.filter(
+            key_digest=browsers.digest(browser_id),
+            user_id=user.pk,
+            remembered_device_id=device_id,
+            remembered_at__gte=cutoff,
         ).first()
         if record is None:
             continue  # forgotten
@@ -160,69 +161,70 @@ def _valid_cookies(request: HttpRequest, user: Any) -> list[tuple[str, Remembere
         if device is None:
             continue
         record.device = device  # type: ignore[attr-defined]
+        record.browser_id = browser_id  # type: ignore[attr-defined]
         found.append((name, record))
     return found
 
 
-def remembered_browser(
-    request: HttpRequest, user: Any, touch: bool = False
-) -> RememberedBrowser | None:
-    """The record of a valid remember cookie of ``user`` (``.device`` set), or None.
-
-    ``touch`` stamps its ``last_used_at``: the sign-in used it.
-    """
+def remembered_browser(request: HttpRequest, user: Any) -> SignedInBrowser | None:
+    """The row of a valid remember cookie of ``user`` (``.device`` set), or None."""
     for _name, record in _valid_cookies(request, user):
-        if touch:
-            record.last_used_at = timezone.now()
-            record.save(update_fields=["last_used_at"])
         return record
     return None
 
 
-def remembered_device(request: HttpRequest, user: Any, touch: bool = False) -> Device | None:
+def remembered_device(request: HttpRequest, user: Any) -> Device | None:
     """The device a valid remember cookie of ``user`` names, or None."""
-    record = remembered_browser(request, user, touch=touch)
+    record = remembered_browser(request, user)
     return record.device if record is not None else None  # type: ignore[attr-defined]
 
 
-def browsers_for(request: HttpRequest, user: Any) -> list[RememberedBrowser]:
-    """``user``'s remembered browsers still valid, newest first; ``current`` marks this one.
+def resume(request: HttpRequest, user: Any) -> SignedInBrowser | None:
+    """Signed in through a remembered browser: this session becomes that row's.
 
-    Records older than the cookie age (their cookies have expired) are deleted.
+    Call after Django's ``login()``; the row is signed in again instead of a
+    new one being made. Returns the row, None when no cookie is valid now.
     """
-    from .models import RememberedBrowser
+    record = remembered_browser(request, user)
+    if record is not None:
+        browsers.adopt(request, user, record.browser_id)  # type: ignore[attr-defined]
+    return record
 
-    age = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE
-    records = RememberedBrowser.objects.filter(user_id=user.pk)
-    if age is not None:
-        cutoff = timezone.now() - datetime.timedelta(seconds=int(age))
-        records.filter(created_at__lt=cutoff).delete()
-        records = records.filter(created_at__gte=cutoff)
-    current = {record.pk for _name, record in _valid_cookies(request, user)}
-    browsers = list(records)
-    for browser in browsers:
-        browser.current = browser.pk in current  # type: ignore[attr-defined]
-    return browsers
+
+def browsers_for(request: HttpRequest, user: Any) -> list[SignedInBrowser]:
+    """``user``'s signed-in and remembered browsers (:func:`otp_core.browsers.browsers_for`).
+
+    ``current`` marks this one, ``remembered`` those a cookie can still use.
+    """
+    return browsers.browsers_for(request, user, ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE)
+
+
+def _forget(rows: Any) -> int:
+    """Clear the remembering of ``rows``; a row whose session has ended goes."""
+    count = rows.filter(remembered_at__isnull=False).count()
+    rows.filter(remembered_at__isnull=False, signed_in=False).delete()
+    rows.filter(remembered_at__isnull=False).update(remembered_at=None, remembered_device_id="")
+    return count
 
 
 def forget_browser(user: Any, pk: Any) -> bool:
     """Forget one of ``user``'s remembered browsers; False when there was none."""
-    from .models import RememberedBrowser
+    from otp_core.models import SignedInBrowser
 
-    deleted, _ = RememberedBrowser.objects.filter(user_id=user.pk, pk=pk).delete()
-    return bool(deleted)
+    return bool(_forget(SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)))
 
 
 def forget_all(user: Any) -> int:
     """Forget every browser remembered for ``user``; return how many."""
-    from .models import RememberedBrowser
+    from otp_core.models import SignedInBrowser
 
-    deleted, _ = RememberedBrowser.objects.filter(user_id=user.pk).delete()
-    return deleted
+    return _forget(SignedInBrowser.objects.filter(user_id=user.pk))
 
 
 def forget_this_browser(request: HttpRequest, response: HttpResponse, user: Any) -> None:
-    """Forget this browser for ``user``: delete its records and its cookies."""
+    """Forget this browser for ``user``: its remembering and its cookies."""
+    from otp_core.models import SignedInBrowser
+
     for name, record in _valid_cookies(request, user):
-        record.delete()
+        _forget(SignedInBrowser.objects.filter(pk=record.pk))
         response.delete_cookie(name, **_cookie_kwargs())

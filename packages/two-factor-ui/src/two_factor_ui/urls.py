@@ -46,4 +46,9 @@ urlpatterns = [
         views.ForgetBrowserView.as_view(),
         name="forget_browser",
     ),
+    path(
+        "account/two_factor/browsers/sign-out/",
+        views.SignOutBrowserView.as_view(),
+        name="sign_out_browser",
+    ),
 ]

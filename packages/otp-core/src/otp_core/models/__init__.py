@@ -1,10 +1,12 @@
-"""Abstract models for device plugins, and otp-core's own two tables.
+"""Abstract models for device plugins, and otp-core's own tables.
 
-``SendRecord`` is the ledger that send budgets count; ``AccountThrottle`` counts
-failed second-factor attempts per account.
+``SignedInBrowser`` records each signed-in browser; ``SendRecord`` is the
+ledger that send budgets count; ``AccountThrottle`` counts failed
+second-factor attempts per account.
 """
 
 from .account import AccountThrottle
+from .browser import SignedInBrowser
 from .challenge import GenerateNotAllowed, SideChannelMixin
 from .device import Challenge, Device, DeviceManager, device_classes
 from .fields import EncryptedSecretField
@@ -25,6 +27,7 @@ __all__ = [
     "OATHDeviceMixin",
     "SendRecord",
     "SideChannelMixin",
+    "SignedInBrowser",
     "ThrottlingMixin",
     "TimestampMixin",
     "VerifyNotAllowed",

@@ -1,7 +1,7 @@
 """The views of two-factor-ui, one module per flow."""
 
 from .backup import BackupTokensView
-from .browsers import ForgetBrowserView
+from .browsers import ForgetBrowserView, SignOutBrowserView
 from .devices import DefaultDeviceView, DeviceRemoveView, DeviceRenameView
 from .login import LoginView
 from .logout import LogoutView
@@ -25,5 +25,6 @@ __all__ = [
     "QRGeneratorView",
     "SetupCompleteView",
     "SetupView",
+    "SignOutBrowserView",
     "StepUpView",
 ]

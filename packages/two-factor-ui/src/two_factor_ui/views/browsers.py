@@ -1,4 +1,4 @@
-"""Forgetting remembered browsers from the account page (POST only)."""
+"""The account page's browsers: forget a remembered one, sign another one out (POST only)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext, ngettext
 from django.views.generic import View
 
+from otp_core import browsers
 from otp_core.ids import parse_pk
+from otp_core.models import SignedInBrowser
 from otp_core.views_security import protect_page
 
 from .. import remember
-from ..models import RememberedBrowser
 
-__all__ = ["ForgetBrowserView"]
+__all__ = ["ForgetBrowserView", "SignOutBrowserView"]
 
 
 @method_decorator(protect_page, name="dispatch")
@@ -44,7 +45,7 @@ class ForgetBrowserView(LoginRequiredMixin, View):
                 "%(count)d browser forgotten.", "%(count)d browsers forgotten.", count
             ) % {"count": count}
         else:
-            pk = parse_pk(RememberedBrowser, request.POST.get("browser"))
+            pk = parse_pk(SignedInBrowser, request.POST.get("browser"))
             if pk is not None and pk in current:
                 remember.forget_this_browser(request, response, user)
                 forgotten = True
@@ -57,3 +58,33 @@ class ForgetBrowserView(LoginRequiredMixin, View):
         if hasattr(request, "_messages"):
             messages.success(request, text)
         return response
+
+
+@method_decorator(protect_page, name="dispatch")
+class SignOutBrowserView(LoginRequiredMixin, View):
+    """Sign out another of the user's browsers (``browser``: its id).
+
+    Its signed-in row is deleted (a remembered browser is forgotten with
+    it): the session there loses its verifications and is signed out by its
+    next request that asks about two-factor. Taking access away needs no
+    fresh factor. This browser signs out with the ordinary sign-out form.
+    """
+
+    http_method_names = ["post", "options"]
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        pk = parse_pk(SignedInBrowser, request.POST.get("browser"))
+        current = browsers.current_record(request, user)
+        if pk is not None and current is not None and current.pk == pk:
+            text = gettext("To sign out of this browser, use the Sign out button.")
+            level = messages.WARNING
+        elif pk is not None and browsers.sign_out(user, pk):
+            text = gettext("That browser is signed out: it needs the password again.")
+            level = messages.SUCCESS
+        else:
+            text = gettext("That browser was already signed out.")
+            level = messages.INFO
+        if hasattr(request, "_messages"):
+            messages.add_message(request, level, text)
+        return HttpResponseRedirect(reverse("two_factor:profile") + "#browsers")

@@ -237,11 +237,15 @@ class LoginView(StepWizardView):
             device = default_device(user)
             self._set_extra(DEVICE, device.persistent_id if device else "")
             self._set_extra(HAS_BACKUP, bool(backup_devices(user)))
-            record = remember.remembered_browser(self.request, user, touch=True)
+            record = remember.remembered_browser(self.request, user)
             remembered = record.device if record is not None else None  # type: ignore[attr-defined]
             # The verification it stands for is as old as the remembering
             # (a django-two-factor-auth cookie's age is not known: as old as can be).
-            remembered_at = record.created_at.timestamp() if record is not None else 0.0
+            remembered_at = (
+                record.remembered_at.timestamp()
+                if record is not None and record.remembered_at is not None
+                else 0.0
+            )
             remembered = remembered or legacy_remember.remembered_device(self.request, user)
             self._set_extra(REMEMBERED, remembered.persistent_id if remembered else "")
             self._set_extra(REMEMBERED_AT, remembered_at)
@@ -348,6 +352,9 @@ class LoginView(StepWizardView):
             # state with it: start that state afresh (render_done resets it).
             self.storage.init_data()
         response = HttpResponseRedirect(target)
+        if verified_at is not None:
+            # This browser's remembered row is signed in again (no new one).
+            remember.resume(request, user)
         if device is not None:
             otp_core.login(request, device, at=verified_at)
             user_verified.send(sender=__name__, request=request, user=user, device=device)

@@ -15,10 +15,12 @@ from django.views.generic import FormView, TemplateView
 
 from otp_core import plugins as registry
 from otp_core.removal import disable_two_factor
+from otp_core.session import PASSWORD_ID
 from otp_core.views_security import protect_page
 
 from .. import remember
 from ..a11y import describe_errors
+from ..assurance import KIND_NAMES
 from ..forms import DisableForm
 from ..methods import (
     backup_devices,
@@ -52,6 +54,16 @@ PROFILE_LINKS = "profile_links"
 #: each reversed with ``kwargs={"pk": device.pk}`` and rendered as a POST form
 #: button with a CSRF token and ``next`` (the profile page), e.g. "Remove".
 DEVICE_ACTIONS = "device_actions"
+
+
+def _factor_label(device_id: str, kind: str, labels: dict[str, str]) -> str:
+    """How the browser list names one verification: the device's label, else its kind."""
+    if device_id == PASSWORD_ID:
+        return gettext("Password")
+    if device_id in labels:
+        return labels[device_id]
+    name = KIND_NAMES.get(kind)
+    return str(name) if name is not None else kind
 
 
 def _pairs(plugin: Any, key: str) -> list[tuple[Any, str]]:
@@ -159,10 +171,14 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             group["backup"] = bool(group["plugin"] and group["plugin"].backup)
         backups = backup_devices(user)
         counts = [c for c in (remaining_codes(d) for d in backups) if c is not None]
-        browsers = remember.browsers_for(self.request, user) if remember.is_enabled() else []
-        labels = {d.persistent_id: d.display_label() for d in primaries}
+        browsers = remember.browsers_for(self.request, user)
+        labels = {d.persistent_id: d.display_label() for d in (*primaries, *backups)}
         for browser in browsers:
-            browser.verified_by = labels.get(browser.device_id, "")
+            browser.verified_by = labels.get(browser.remembered_device_id, "")
+            browser.factor_list = [
+                (_factor_label(device_id, kind, labels), at)
+                for device_id, kind, at in browser.factors
+            ]
         context.update(
             default_device=first,
             profile_path=here,
@@ -174,8 +190,9 @@ class ProfileView(LoginRequiredMixin, TemplateView):
             has_backup=bool(backups),
             can_setup=bool(setup_methods()),
             remember_enabled=remember.is_enabled(),
-            remembered=any(browser.current for browser in browsers),
-            remembered_browsers=browsers,
+            remembered=any(b.current and b.remembered for b in browsers),
+            signed_in_browsers=browsers,
+            has_remembered=any(b.remembered for b in browsers),
             low_on_codes=bool(backups) and _is_low(backups[0], sum(counts)),
         )
         return context

@@ -1,0 +1,449 @@
+"""Signed-in browsers: authentication state that does not live in the session alone.
+
+Every sign-in (Django's ``user_logged_in``) gives the session a random id and
+a :class:`~otp_core.models.SignedInBrowser` row holding its digest. What a
+session has verified stays in the session (:mod:`otp_core.session`), but it
+counts only while that row exists: the first question a request asks about
+two-factor reads the session's devices and the row in one query
+(:func:`otp_core.session.OTPState`), and a session whose row is gone is
+signed out there and then. So "sign out that browser" works with every
+``SESSION_ENGINE``, signed cookies included.
+
+Writes are gathered per request: :class:`~otp_core.middleware.OTPMiddleware`
+writes a request's row once, after the view (a sign-in inserts it with the
+password and the second factor already in it). Without the middleware (a
+test client's ``force_login()``) they are written at once.
+
+What changes elsewhere reaches every browser of the user: a deleted device
+drops out of each row's copy of the verifications (the session's own check
+refuses it anyway), turning two-factor off drops every device verification,
+and a password change makes the other rows stale (Django ends those
+sessions) and forgets remembered browsers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import ipaddress
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from .session import PASSWORD_ID, VERIFICATIONS_SESSION_KEY
+from .user_agents import describe_user_agent
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from .models import SignedInBrowser
+
+__all__ = [
+    "BROWSER_SESSION_KEY",
+    "SEEN_INTERVAL",
+    "adopt",
+    "browsers_for",
+    "connect",
+    "current_record",
+    "digest",
+    "flush",
+    "ip_prefix",
+    "note_change",
+    "password_stamp",
+    "remember",
+    "session_secret",
+    "sign_out",
+]
+
+#: Session key holding this browser's random id (its row stores the digest).
+BROWSER_SESSION_KEY = "otp_browser"
+#: Seconds between two updates of a row's ``last_seen_at``.
+SEEN_INTERVAL = 300
+
+#: request.__dict__ keys: the row write waiting for the end of the response,
+#: whether the middleware will make it, and a row found gone in this request.
+_PENDING = "_otp_browser_pending"
+_DEFERRED = "_otp_browser_deferred"
+_GONE = "_otp_browser_gone"
+
+
+def digest(secret: str) -> str:
+    """What a row stores of the session's id: a copy of the table opens no session."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def password_stamp(user: Any) -> str:
+    """Changes whenever ``user``'s password hash changes; reveals nothing about it."""
+    return hashlib.sha256(("otp_core.browsers:" + (user.password or "")).encode()).hexdigest()
+
+
+def ip_prefix(request: HttpRequest | None) -> str:
+    """``REMOTE_ADDR`` with its host part zeroed (IPv4 /24, IPv6 /48); "" if unknown.
+
+    Only the address the server saw: a forwarded-for header is the client's
+    word, and a site behind a proxy sets ``REMOTE_ADDR`` itself.
+    """
+    raw = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    try:
+        address = ipaddress.ip_address(str(raw).strip())
+    except ValueError:
+        return ""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    bits = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
+def session_secret(session: Any) -> str | None:
+    """This browser's random id from ``session``, or None."""
+    value = session.get(BROWSER_SESSION_KEY) if session is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+@dataclass
+class _Pending:
+    """The row write a request makes once, at its end."""
+
+    secret: str
+    user_pk: Any
+    create: bool
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def defer_writes(request: HttpRequest) -> None:
+    """Called by the middleware: it writes this request's row after the view."""
+    request.__dict__[_DEFERRED] = True
+
+
+def _queue(request: HttpRequest, pending: _Pending) -> None:
+    request.__dict__[_PENDING] = pending
+    if not request.__dict__.get(_DEFERRED):
+        flush(request)
+
+
+def _pending_for(request: HttpRequest) -> _Pending | None:
+    pending = request.__dict__.get(_PENDING)
+    if pending is not None:
+        return pending
+    user = getattr(request, "user", None)
+    secret = session_secret(getattr(request, "session", None))
+    if secret is None or user is None or not user.is_authenticated:
+        return None
+    return _Pending(secret, user.pk, create=False)
+
+
+def note_change(request: HttpRequest, **fields: Any) -> None:
+    """The session's verifications changed (or ``fields`` of its row should):
+    write the row's copy at the end of the request."""
+    pending = _pending_for(request)
+    if pending is not None:
+        pending.fields.update(fields)
+        _queue(request, pending)
+
+
+def flush(request: HttpRequest, *, final: bool = False) -> None:
+    """Write the row change this request gathered, if any (one statement).
+
+    ``final``: the middleware's call after the view; later changes (code
+    that runs after the response) are written at once.
+    """
+    from .models import SignedInBrowser
+
+    if final:
+        request.__dict__.pop(_DEFERRED, None)
+    pending = request.__dict__.pop(_PENDING, None)
+    session = getattr(request, "session", None)
+    if pending is None or session_secret(session) != pending.secret:
+        return  # nothing gathered, or signed out (or in as someone else) since
+    now = timezone.now()
+    values: dict[str, Any] = {
+        "verifications": list(session.get(VERIFICATIONS_SESSION_KEY) or []),
+        "last_seen_at": now,
+        "ip_prefix": ip_prefix(request),
+        **pending.fields,
+    }
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "pk", None) == pending.user_pk:
+        values["password_stamp"] = password_stamp(user)
+    if pending.create:
+        agent = request.META.get("HTTP_USER_AGENT", "")
+        SignedInBrowser.objects.create(
+            user_id=pending.user_pk,
+            key_digest=digest(pending.secret),
+            created_at=now,
+            user_agent=describe_user_agent(agent),
+            **values,
+        )
+    else:
+        SignedInBrowser.objects.filter(
+            key_digest=digest(pending.secret), user_id=pending.user_pk
+        ).update(**values)
+
+
+# -- sign-in and sign-out --------------------------------------------------------
+
+
+def start(request: HttpRequest | None, user: Any) -> None:
+    """A sign-in: a new id for this browser and, at the end of the request, its row."""
+    session = getattr(request, "session", None)
+    if request is None or session is None or getattr(user, "pk", None) is None:
+        return
+    old = session_secret(session)
+    if old is not None:
+        _end(old, user.pk)  # signed in again: the earlier row goes (or stays remembered)
+    secret = secrets.token_urlsafe(32)
+    session[BROWSER_SESSION_KEY] = secret
+    request.__dict__.pop(_GONE, None)
+    _queue(request, _Pending(secret, user.pk, create=True))
+
+
+def adopt(request: HttpRequest, user: Any, secret: str, **fields: Any) -> None:
+    """Make this session the one of an existing row of ``user`` (a remembered browser).
+
+    The row the sign-in would have inserted is not; the remembered row is
+    signed in again instead.
+    """
+    session = request.session  # type: ignore[attr-defined]
+    if secret == session_secret(session):
+        return
+    session[BROWSER_SESSION_KEY] = secret
+    _queue(request, _Pending(secret, user.pk, create=False, fields={"signed_in": True, **fields}))
+
+
+def remember(request: HttpRequest, device_id: str) -> str | None:
+    """Mark this browser remembered through ``device_id``; return its id (for a cookie)."""
+    pending = _pending_for(request)
+    if pending is None:
+        return None
+    note_change(request, remembered_at=timezone.now(), remembered_device_id=device_id)
+    return pending.secret
+
+
+def _end(secret: str, user_pk: Any) -> None:
+    from .models import SignedInBrowser
+
+    rows = SignedInBrowser.objects.filter(key_digest=digest(secret), user_id=user_pk)
+    # A remembered browser stays known (signed out, its verifications gone).
+    rows.filter(remembered_at__isnull=False).update(signed_in=False, verifications=[])
+    rows.filter(remembered_at__isnull=True)._raw_delete(rows.db)
+
+
+def _logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    secret = session_secret(session)
+    if request is not None:
+        request.__dict__.pop(_PENDING, None)
+    if secret is None or user is None or request.__dict__.get(_GONE):
+        return
+    _end(secret, user.pk)
+
+
+def _logged_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    start(request, user)
+
+
+def sign_out(user: Any, pk: Any) -> bool:
+    """Sign ``user``'s browser ``pk`` out (its row goes); False if there was none."""
+    from .models import SignedInBrowser
+
+    rows = SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)
+    return bool(rows._raw_delete(rows.db))
+
+
+# -- the check (called by OTPState) ----------------------------------------------
+
+
+def written_here(request: HttpRequest, secret: str) -> bool:
+    """Is this request about to write the row of ``secret`` (a sign-in, a resumed
+    remembered browser)? Then the row needs no check: this request made it."""
+    pending = request.__dict__.get(_PENDING)
+    return pending is not None and pending.secret == secret and (
+        pending.create or pending.fields.get("signed_in") is True
+    )
+
+
+def gone(request: HttpRequest, user: Any) -> None:
+    """This session's row is gone: sign the session out now."""
+    from django.contrib.auth import logout
+
+    from .middleware import attach
+
+    request.__dict__[_GONE] = True
+    request.__dict__.pop(_PENDING, None)
+    logout(request)
+    # request.user is AnonymousUser now: give it is_verified() and otp_device too.
+    attach(request, request.user)  # type: ignore[attr-defined]
+
+
+def seen(request: HttpRequest, last_seen: datetime.datetime | None) -> None:
+    """The row exists and was last seen at ``last_seen``: refresh it every few minutes."""
+    if last_seen is None or (timezone.now() - last_seen).total_seconds() >= SEEN_INTERVAL:
+        note_change(request)
+
+
+def adopt_session(request: HttpRequest, user: Any) -> None:
+    """A signed-in session without a row (from before this version): give it one."""
+    session = request.session  # type: ignore[attr-defined]
+    secret = secrets.token_urlsafe(32)
+    session[BROWSER_SESSION_KEY] = secret
+    _queue(request, _Pending(secret, user.pk, create=True))
+
+
+def current_record(request: HttpRequest, user: Any) -> SignedInBrowser | None:
+    """This browser's row, or None."""
+    from .models import SignedInBrowser
+
+    secret = session_secret(getattr(request, "session", None))
+    if secret is None:
+        return None
+    return SignedInBrowser.objects.filter(key_digest=digest(secret), user_id=user.pk).first()
+
+
+# -- the account page ------------------------------------------------------------
+
+
+def browsers_for(
+    request: HttpRequest, user: Any, remember_age: int | None = None
+) -> list[SignedInBrowser]:
+    """``user``'s signed-in and remembered browsers, this one first (``current`` set).
+
+    Rows that can no longer stand for a session are deleted on the way: a
+    session older than ``SESSION_COOKIE_AGE`` since last seen, one from
+    before a password change (Django has ended it), a remembered browser
+    older than ``remember_age`` (seconds; None: nothing is remembered).
+    Each row gets ``current``, ``remembered`` (still valid) and ``factors``
+    (``(device id, kind, datetime)`` of its copy of the verifications).
+    """
+    from .models import SignedInBrowser
+
+    now = timezone.now()
+    session_age = datetime.timedelta(seconds=int(settings.SESSION_COOKIE_AGE))
+    stamp = password_stamp(user)
+    current_digest = None
+    secret = session_secret(getattr(request, "session", None))
+    if secret is not None:
+        current_digest = digest(secret)
+    kept, stale = [], []
+    for row in SignedInBrowser.objects.filter(user_id=user.pk):
+        row.current = row.key_digest == current_digest  # type: ignore[attr-defined]
+        row.remembered = bool(  # type: ignore[attr-defined]
+            row.remembered_at is not None
+            and remember_age is not None
+            and row.remembered_at > now - datetime.timedelta(seconds=int(remember_age))
+        )
+        if row.current:
+            if row.password_stamp != stamp:
+                row.password_stamp = stamp  # this session survived the change
+                row.save(update_fields=["password_stamp"])
+            kept.append(row)
+            continue
+        live = (
+            row.signed_in
+            and row.last_seen_at > now - session_age
+            and (row.password_stamp in ("", stamp))
+        )
+        if not live and not row.remembered:  # type: ignore[attr-defined]
+            stale.append(row.pk)
+            continue
+        if not live and row.signed_in:
+            row.signed_in = False
+        kept.append(row)
+    if stale:
+        rows = SignedInBrowser.objects.filter(user_id=user.pk, pk__in=stale)
+        rows._raw_delete(rows.db)
+    for row in kept:
+        row.factors = _factors(row.verifications if row.signed_in else [])  # type: ignore[attr-defined]
+    kept.sort(key=lambda r: (not r.current, -r.last_seen_at.timestamp()))  # type: ignore[attr-defined]
+    return kept
+
+
+def _factors(raw: Any) -> list[tuple[str, str, datetime.datetime]]:
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            at = datetime.datetime.fromtimestamp(float(item["t"]), tz=datetime.timezone.utc)
+            found.append((str(item["d"]), str(item["k"]), at))
+        except (KeyError, TypeError, ValueError, OverflowError, OSError):
+            continue
+    return found
+
+
+# -- what changes elsewhere ------------------------------------------------------
+
+
+def _forget_remembered(rows: Any) -> None:
+    rows.filter(signed_in=False)._raw_delete(rows.db)
+    rows.update(remembered_at=None, remembered_device_id="")
+
+
+def _drop_devices(user_pk: Any, device_ids: set[str] | None) -> None:
+    """Drop verifications of ``device_ids`` (None: every device) from each row's copy."""
+    from .models import SignedInBrowser
+
+    for row in SignedInBrowser.objects.filter(user_id=user_pk).only("pk", "verifications"):
+        raw = row.verifications if isinstance(row.verifications, list) else []
+        kept = [
+            item
+            for item in raw
+            if isinstance(item, dict)
+            and (
+                item.get("d") == PASSWORD_ID
+                if device_ids is None
+                else item.get("d") not in device_ids
+            )
+        ]
+        if kept != raw:
+            SignedInBrowser.objects.filter(pk=row.pk).update(verifications=kept)
+
+
+def _device_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from .models import Device, SignedInBrowser
+
+    if not isinstance(instance, Device) or instance.pk is None:
+        return
+    persistent_id = instance.persistent_id
+    _drop_devices(instance.user_id, {persistent_id})
+    _forget_remembered(
+        SignedInBrowser.objects.filter(user_id=instance.user_id, remembered_device_id=persistent_id)
+    )
+
+
+def _two_factor_disabled(sender: Any, user: Any, **kwargs: Any) -> None:
+    from .models import SignedInBrowser
+
+    _drop_devices(user.pk, None)
+    _forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
+
+
+def _password_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    # AbstractBaseUser.set_password() keeps the raw password in ``_password``
+    # until save() has run: this save changes the password.
+    if created or getattr(instance, "_password", None) is None:
+        return
+    from .models import SignedInBrowser
+
+    _forget_remembered(
+        SignedInBrowser.objects.filter(user_id=instance.pk, remembered_at__isnull=False)
+    )
+
+
+def connect() -> None:
+    """Connect the receivers (idempotent: each has a ``dispatch_uid``)."""
+    from django.contrib.auth import get_user_model
+
+    from . import signals
+
+    user_logged_in.connect(_logged_in, dispatch_uid="otp_core.browsers.logged_in")
+    user_logged_out.connect(_logged_out, dispatch_uid="otp_core.browsers.logged_out")
+    post_delete.connect(_device_deleted, dispatch_uid="otp_core.browsers.device_deleted")
+    signals.two_factor_disabled.connect(
+        _two_factor_disabled, dispatch_uid="otp_core.browsers.two_factor_disabled"
+    )
+    post_save.connect(
+        _password_saved, sender=get_user_model(), dispatch_uid="otp_core.browsers.password_saved"
+    )
