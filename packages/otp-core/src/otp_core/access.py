@@ -36,6 +36,7 @@ __all__ = [
     "set_default_step_up_url",
     "set_sensitive_policy",
     "step_up_url",
+    "still_signed_in",
     "wants_json",
 ]
 
@@ -146,9 +147,28 @@ def check_access(
         raise ImproperlyConfigured("otp_core.middleware.OTPMiddleware is not installed.")
     if state.grant(policy):
         return Access.GRANTED
+    if not getattr(request.user, "is_authenticated", False):
+        return Access.ANONYMOUS  # signed out from another browser just now
     if not user_has_device(user):
         return Access.GRANTED if if_configured else Access.NO_DEVICE
     return Access.UNVERIFIED
+
+
+def still_signed_in(request: HttpRequest) -> bool:
+    """Is the request's user signed in, and this browser not signed out elsewhere?
+
+    ``login_required`` reads only the session; a browser signed out from
+    another one (its :class:`~otp_core.models.SignedInBrowser` row deleted)
+    is noticed by the first question about two-factor. This asks it: one
+    query, and a signed-out session ends here.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    state = getattr(request, "otp", None)
+    if state is not None:
+        state.verifications  # noqa: B018  (loading checks the browser's row)
+    return bool(getattr(request.user, "is_authenticated", False))
 
 
 def wants_json(request: HttpRequest) -> bool:

@@ -167,9 +167,6 @@ def flush(request: HttpRequest, *, final: bool = False) -> None:
         "ip_prefix": ip_prefix(request),
         **pending.fields,
     }
-    user = getattr(request, "user", None)
-    if user is not None and getattr(user, "pk", None) == pending.user_pk:
-        values["password_stamp"] = password_stamp(user)
     if pending.create:
         agent = request.META.get("HTTP_USER_AGENT", "")
         SignedInBrowser.objects.create(
@@ -199,7 +196,8 @@ def start(request: HttpRequest | None, user: Any) -> None:
     secret = secrets.token_urlsafe(32)
     session[BROWSER_SESSION_KEY] = secret
     request.__dict__.pop(_GONE, None)
-    _queue(request, _Pending(secret, user.pk, create=True))
+    stamp = {"password_stamp": password_stamp(user)}
+    _queue(request, _Pending(secret, user.pk, create=True, fields=stamp))
 
 
 def adopt(request: HttpRequest, user: Any, secret: str, **fields: Any) -> None:
@@ -262,8 +260,10 @@ def written_here(request: HttpRequest, secret: str) -> bool:
     """Is this request about to write the row of ``secret`` (a sign-in, a resumed
     remembered browser)? Then the row needs no check: this request made it."""
     pending = request.__dict__.get(_PENDING)
-    return pending is not None and pending.secret == secret and (
-        pending.create or pending.fields.get("signed_in") is True
+    return (
+        pending is not None
+        and pending.secret == secret
+        and (pending.create or pending.fields.get("signed_in") is True)
     )
 
 
@@ -291,7 +291,8 @@ def adopt_session(request: HttpRequest, user: Any) -> None:
     session = request.session  # type: ignore[attr-defined]
     secret = secrets.token_urlsafe(32)
     session[BROWSER_SESSION_KEY] = secret
-    _queue(request, _Pending(secret, user.pk, create=True))
+    stamp = {"password_stamp": password_stamp(user)}
+    _queue(request, _Pending(secret, user.pk, create=True, fields=stamp))
 
 
 def current_record(request: HttpRequest, user: Any) -> SignedInBrowser | None:

@@ -1,10 +1,12 @@
-"""``OTPRequiredMixin`` for class-based views, with step-up through a policy."""
+"""``OTPRequiredMixin`` for class-based views, with step-up through a policy;
+``SignedInRequiredMixin``: ``LoginRequiredMixin`` that notices a remote sign-out."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import resolve_url
@@ -17,12 +19,13 @@ from .access import (
     insufficient_authentication,
     note_requirement,
     step_up_url,
+    still_signed_in,
     wants_json,
 )
 from .page_base import base_template
 from .policy import PolicyLike
 
-__all__ = ["OTPRequiredMixin"]
+__all__ = ["OTPRequiredMixin", "SignedInRequiredMixin"]
 
 
 class OTPRequiredMixin:
@@ -100,3 +103,17 @@ class OTPRequiredMixin:
             context = {"base_template": base_template()}
             return TemplateResponse(request, self.otp_required_template, context, status=403)
         return None
+
+
+class SignedInRequiredMixin(LoginRequiredMixin):
+    """``LoginRequiredMixin`` that also checks this browser was not signed out elsewhere.
+
+    For pages that need no second factor but must not outlive a sign-out
+    from the account page of another browser (the account page itself, the
+    set-up wizard): one query (:func:`otp_core.access.still_signed_in`).
+    """
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not still_signed_in(request):
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -32,6 +31,7 @@ from . import plugins as registry
 from .access import default_login_url
 from .auth import devices_for_user, user_has_device
 from .auth import login as otp_login
+from .mixins import SignedInRequiredMixin
 from .page_base import base_template
 from .views_security import protect_page
 
@@ -82,7 +82,7 @@ def _with_next(url: str, target: str) -> str:
     return f"{url}?{urlencode({'next': target})}" if target else url
 
 
-class _EnrolmentMixin(LoginRequiredMixin):
+class _EnrolmentMixin(SignedInRequiredMixin):
     """Signed in; and a user who has a device must have verified this session first."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -179,7 +179,7 @@ class DeviceSetupView(_EnrolmentMixin, View):
 
 
 @method_decorator(protect_page, name="dispatch")
-class SetupDoneView(LoginRequiredMixin, TemplateView):
+class SetupDoneView(SignedInRequiredMixin, TemplateView):
     """The device is set up: what the user has now, and where to go on."""
 
     template_name = "otp_core/setup/done.html"

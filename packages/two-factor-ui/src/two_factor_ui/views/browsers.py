@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -14,6 +13,7 @@ from django.views.generic import View
 
 from otp_core import browsers
 from otp_core.ids import parse_pk
+from otp_core.mixins import SignedInRequiredMixin
 from otp_core.models import SignedInBrowser
 from otp_core.views_security import protect_page
 
@@ -23,7 +23,7 @@ __all__ = ["ForgetBrowserView", "SignOutBrowserView"]
 
 
 @method_decorator(protect_page, name="dispatch")
-class ForgetBrowserView(LoginRequiredMixin, View):
+class ForgetBrowserView(SignedInRequiredMixin, View):
     """Forget one remembered browser (``browser``: its id) or all of them (``all``).
 
     Forgetting only takes a shortcut away, so a signed-in user may do it
@@ -61,7 +61,7 @@ class ForgetBrowserView(LoginRequiredMixin, View):
 
 
 @method_decorator(protect_page, name="dispatch")
-class SignOutBrowserView(LoginRequiredMixin, View):
+class SignOutBrowserView(SignedInRequiredMixin, View):
     """Sign out another of the user's browsers (``browser``: its id).
 
     Its signed-in row is deleted (a remembered browser is forgotten with

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
@@ -14,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from otp_core import plugins as registry
+from otp_core.mixins import SignedInRequiredMixin
 from otp_core.removal import disable_two_factor
 from otp_core.session import PASSWORD_ID
 from otp_core.views_security import protect_page
@@ -122,7 +122,7 @@ def device_actions(plugin: Any, device: Any) -> list[dict[str, str]]:
 
 
 @method_decorator(protect_page, name="dispatch")
-class ProfileView(LoginRequiredMixin, TemplateView):
+class ProfileView(SignedInRequiredMixin, TemplateView):
     """What protects this account, with links to change it."""
 
     template_name = "two_factor/profile/profile.html"

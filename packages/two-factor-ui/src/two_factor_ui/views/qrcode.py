@@ -10,12 +10,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse
 from django.utils.decorators import method_decorator
 from django.views.generic import View
 
+from otp_core.mixins import SignedInRequiredMixin
 from otp_core.views_security import protect_page
 
 from ..methods import setup_methods
@@ -50,7 +50,7 @@ def pending_otpauth_url(request: Any) -> str | None:
 
 
 @method_decorator(protect_page, name="dispatch")
-class QRGeneratorView(LoginRequiredMixin, View):
+class QRGeneratorView(SignedInRequiredMixin, View):
     """GET: the pending set-up's QR code (SVG by default, TWO_FACTOR_QR_FACTORY)."""
 
     http_method_names = ["get", "head"]

@@ -15,7 +15,6 @@ from collections import OrderedDict
 from typing import Any, ClassVar
 
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, resolve_url
 from django.utils.decorators import method_decorator
@@ -26,6 +25,7 @@ from django.views.generic import TemplateView
 import otp_core
 from otp_core import plugins as registry
 from otp_core.auth import user_has_device
+from otp_core.mixins import SignedInRequiredMixin
 from otp_core.setup_challenge import resend_status
 from otp_core.views_security import protect_page
 
@@ -57,7 +57,7 @@ def pending_state(request: Any) -> tuple[str | None, dict[str, Any]]:
 
 
 @method_decorator(protect_page, name="dispatch")
-class SetupView(LoginRequiredMixin, StepWizardView):
+class SetupView(SignedInRequiredMixin, StepWizardView):
     """Set up a second factor with any installed plugin."""
 
     template_name = "two_factor/core/setup.html"
@@ -242,7 +242,7 @@ class SetupView(LoginRequiredMixin, StepWizardView):
 
 
 @method_decorator(protect_page, name="dispatch")
-class SetupCompleteView(LoginRequiredMixin, TemplateView):
+class SetupCompleteView(SignedInRequiredMixin, TemplateView):
     """Congratulate the user and point to backup codes."""
 
     template_name = "two_factor/core/setup_complete.html"
