@@ -404,3 +404,47 @@ def test_ip_prefix(rf, remote, prefix):
 def test_the_forwarded_header_is_not_trusted(rf):
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
     assert ip_prefix(request) == "127.0.0.0/24"
+
+
+# -- the admin ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(django_user_model):
+    import time
+
+    from otp_example.models import ExampleDevice
+
+    from otp_core.session import record_verification
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    browser = Client()
+    browser.force_login(admin)
+    session = browser.session
+    key = ExampleDevice.objects.create(user=admin, name="admin key", key="31" * 20)
+    record_verification(session, key, at=time.time())
+    session.save()
+    return browser
+
+
+def test_the_admin_lists_browsers_and_deleting_signs_out(settings, admin_client, user):
+    settings.ROOT_URLCONF = "test_project.urls"
+    victim = Client()
+    victim.force_login(user)
+    row = _row(victim)
+    url = "/admin/otp_core/signedinbrowser/"
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 2  # alice's and the admin's own
+    assert admin_client.get(f"{url}add/").status_code == 403
+    page = admin_client.get(f"{url}{row.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="user_agent"' not in page.content  # read-only
+    response = admin_client.post(
+        url, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not SignedInBrowser.objects.filter(pk=row.pk).exists()
+    settings.ROOT_URLCONF = sys.modules[__name__]
+    assert victim.get("/verified/").content == b"no"
+    assert victim.get("/plain/").content == b""

@@ -258,5 +258,6 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
         return qs
 
 
-# Registers AccountThrottleAdmin on admin.site (kept last: it needs nothing above).
-from . import admin_account  # noqa: E402, F401
+# Register AccountThrottleAdmin and SignedInBrowserAdmin on admin.site (kept
+# last: they need nothing above).
+from . import admin_account, admin_browsers  # noqa: E402, F401

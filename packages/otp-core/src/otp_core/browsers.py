@@ -158,7 +158,7 @@ def flush(request: HttpRequest, *, final: bool = False) -> None:
         request.__dict__.pop(_DEFERRED, None)
     pending = request.__dict__.pop(_PENDING, None)
     session = getattr(request, "session", None)
-    if pending is None or session_secret(session) != pending.secret:
+    if pending is None or session is None or session_secret(session) != pending.secret:
         return  # nothing gathered, or signed out (or in as someone else) since
     now = timezone.now()
     values: dict[str, Any] = {
