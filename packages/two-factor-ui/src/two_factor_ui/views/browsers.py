@@ -79,8 +79,13 @@ class SignOutBrowserView(SignedInRequiredMixin, View):
         if pk is not None and current is not None and current.pk == pk:
             text = gettext("To sign out of this browser, use the Sign out button.")
             level = messages.WARNING
-        elif pk is not None and browsers.sign_out(user, pk):
-            text = gettext("That browser is signed out: it needs the password again.")
+        elif pk is not None and (
+            row := SignedInBrowser.objects.filter(user_id=user.pk, pk=pk).first()
+        ):
+            browsers.sign_out(user, pk)
+            text = gettext("Signed out of %(browser)s: it needs the password again.") % {
+                "browser": row
+            }
             level = messages.SUCCESS
         else:
             text = gettext("That browser was already signed out.")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
@@ -54,6 +57,13 @@ PROFILE_LINKS = "profile_links"
 #: each reversed with ``kwargs={"pk": device.pk}`` and rendered as a POST form
 #: button with a CSRF token and ``next`` (the profile page), e.g. "Remove".
 DEVICE_ACTIONS = "device_actions"
+
+
+def _ago(moment: datetime.datetime) -> str:
+    """ "just now", or "5 minutes ago"."""
+    if timezone.now() - moment < datetime.timedelta(minutes=1):
+        return gettext("just now")
+    return gettext("%(time)s ago") % {"time": timesince(moment)}
 
 
 def _factor_label(device_id: str, kind: str, labels: dict[str, str]) -> str:
@@ -175,8 +185,9 @@ class ProfileView(SignedInRequiredMixin, TemplateView):
         labels = {d.persistent_id: d.display_label() for d in (*primaries, *backups)}
         for browser in browsers:
             browser.verified_by = labels.get(browser.remembered_device_id, "")
+            browser.seen = _ago(browser.last_seen_at)
             browser.factor_list = [
-                (_factor_label(device_id, kind, labels), at)
+                (_factor_label(device_id, kind, labels), _ago(at))
                 for device_id, kind, at in browser.factors
             ]
         context.update(
