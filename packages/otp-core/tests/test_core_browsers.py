@@ -326,7 +326,8 @@ def test_turning_two_factor_off_drops_every_device_verification(user, device, ot
     row.refresh_from_db()
     assert seen == [1]
     assert [v["k"] for v in row.verifications] == ["pwd"]
-    assert row.remembered_at is None and row.remembered_device_id == ""
+    assert row.remembered_at is None
+    assert row.remembered_device_id == ""
 
 
 def test_a_password_change_makes_other_rows_stale(rf, user, device):
@@ -377,12 +378,13 @@ def test_browsers_for_lists_this_one_first_and_drops_ended_sessions(
     request = rf.get("/")
     request.session = here.session
     listed = browsers_for(request, user, remember_age=3600)
-    assert [row.pk for row in listed][0] == here_pk
+    assert listed[0].pk == here_pk
     assert {row.pk for row in listed} == {here_pk, other_pk, remembered.pk}
     assert not SignedInBrowser.objects.filter(pk__in=[old_pk, expired.pk]).exists()
     by_pk = {row.pk: row for row in listed}
     assert [kind for _d, kind, _at in by_pk[other_pk].factors] == ["pwd", "otp"]
-    assert by_pk[remembered.pk].remembered and not by_pk[remembered.pk].signed_in
+    assert by_pk[remembered.pk].remembered
+    assert not by_pk[remembered.pk].signed_in
     assert by_pk[remembered.pk].factors == []
 
 

@@ -279,12 +279,14 @@ def test_each_remembered_browser_is_a_record(
     assert len(record.key_digest) == 64
     client.logout()  # the row stays, signed out: the browser is still known
     [record] = records(user)
-    assert not record.signed_in and record.verifications == []
+    assert not record.signed_in
+    assert record.verifications == []
     restore(client, cookie)
     assert login_flow.password().status_code == 302
     # The same row is signed in again (no second one), with the remembered factor.
     [again] = records(user)
-    assert again.pk == record.pk and again.signed_in
+    assert again.pk == record.pk
+    assert again.signed_in
     assert [v["d"] for v in again.verifications if v["k"] != "pwd"] == [
         example_device.persistent_id
     ]
@@ -364,7 +366,6 @@ def test_forgetting_is_post_only_and_only_ones_own(
     client, user, other_user, remember_on, example_device, login_flow, code_for
 ):
     from django.urls import reverse
-
     from django.utils import timezone
 
     from otp_core.models import SignedInBrowser
