@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db import IntegrityError, router, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -169,17 +170,32 @@ def flush(request: HttpRequest, *, final: bool = False) -> None:
     }
     if pending.create:
         agent = request.META.get("HTTP_USER_AGENT", "")
-        SignedInBrowser.objects.create(
-            user_id=pending.user_pk,
-            key_digest=digest(pending.secret),
-            created_at=now,
-            user_agent=describe_user_agent(agent),
-            **values,
-        )
+        try:
+            with transaction.atomic(using=router.db_for_write(SignedInBrowser)):
+                SignedInBrowser.objects.create(
+                    user_id=pending.user_pk,
+                    key_digest=digest(pending.secret),
+                    created_at=now,
+                    user_agent=describe_user_agent(agent),
+                    **values,
+                )
+        except IntegrityError:
+            # The user was deleted meanwhile: no row, so the session counts for nothing.
+            return
     else:
         SignedInBrowser.objects.filter(
             key_digest=digest(pending.secret), user_id=pending.user_pk
         ).update(**values)
+
+
+def _delete(rows: Any) -> int:
+    """Delete ``rows`` in one statement; return how many went.
+
+    Nothing points at a row and it sends no signal of its own, so Django's
+    collector (a SELECT first, because other apps listen to every
+    ``post_delete``) has nothing to do.
+    """
+    return int(rows._raw_delete(router.db_for_write(rows.model)) or 0)
 
 
 # -- sign-in and sign-out --------------------------------------------------------
@@ -228,7 +244,7 @@ def _end(secret: str, user_pk: Any) -> None:
     rows = SignedInBrowser.objects.filter(key_digest=digest(secret), user_id=user_pk)
     # A remembered browser stays known (signed out, its verifications gone).
     rows.filter(remembered_at__isnull=False).update(signed_in=False, verifications=[])
-    rows.filter(remembered_at__isnull=True)._raw_delete(rows.db)
+    _delete(rows.filter(remembered_at__isnull=True))
 
 
 def _logged_out(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -250,7 +266,7 @@ def sign_out(user: Any, pk: Any) -> bool:
     from .models import SignedInBrowser
 
     rows = SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)
-    return bool(rows._raw_delete(rows.db))
+    return bool(_delete(rows))
 
 
 # -- the check (called by OTPState) ----------------------------------------------
@@ -356,7 +372,7 @@ def browsers_for(
         kept.append(row)
     if stale:
         rows = SignedInBrowser.objects.filter(user_id=user.pk, pk__in=stale)
-        rows._raw_delete(rows.db)
+        _delete(rows)
     for row in kept:
         row.factors = _factors(row.verifications if row.signed_in else [])  # type: ignore[attr-defined]
     kept.sort(key=lambda r: (not r.current, -r.last_seen_at.timestamp()))  # type: ignore[attr-defined]
@@ -378,7 +394,7 @@ def _factors(raw: Any) -> list[tuple[str, str, datetime.datetime]]:
 
 
 def _forget_remembered(rows: Any) -> None:
-    rows.filter(signed_in=False)._raw_delete(rows.db)
+    _delete(rows.filter(signed_in=False))
     rows.update(remembered_at=None, remembered_device_id="")
 
 
