@@ -47,10 +47,10 @@ def test_signing_out_another_browser(live_server, page, phone, shot, password, a
     expect(phone.get_by_role("heading", name="Your browsers")).to_be_visible()
     sign_in(page, base, password, app, next_url="/account/two_factor/")
     phone.reload()
-    expect(phone.locator("#browsers + p + ul > li")).to_have_count(2)
+    expect(phone.locator("#browser-list > li")).to_have_count(2)
     phone.locator("#browsers").scroll_into_view_if_needed()
     shot(phone, "the list at phone width")
-    browsers = page.locator("#browsers + p + ul > li")
+    browsers = page.locator("#browser-list > li")
     expect(browsers).to_have_count(2)
     # This browser first, marked; the phone with its factors and a sign-out button.
     expect(browsers.nth(0).get_by_text("This browser")).to_be_visible()
