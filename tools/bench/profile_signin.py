@@ -9,15 +9,24 @@ the application, per request kind:
 * ``login GET``, ``password POST``, ``token POST`` of a complete sign-in;
 * ``page``: the ``otp_required`` (peers: django-otp's) page afterwards.
 
-It prints CPU ms per request for ours and the peers, their ratio, the
-worker's RSS after start-up and after the sign-ins, and the modules our
-worker has loaded that the peers' has not (with ``--modules``). With
-``--profile DIR`` it writes a cProfile file per site and request kind
-(``DIR/ours-token-POST.prof``...) to read with ``python -m pstats``.
+It prints CPU ms per request for ours and the peers (the first sign-in of a
+fresh worker apart, the least over ``--repeat`` alternated runs), their
+ratio and SQL statements, the worker's RSS after start-up and after the
+sign-ins, and the modules our worker has loaded that the peers' has not
+(``--modules``). CPU time on a shared machine still wanders by 10-20 %
+between runs; ``--callgrind DIR`` counts the instructions of each request
+under valgrind instead (deterministic, about 50 times slower: use a few
+sign-ins and pages), through callgrind's client requests compiled into a
+small library with ``cc``. ``--profile DIR`` writes a cProfile file per
+site and request kind (``DIR/ours-token-POST.prof``...) to read with
+``python -m pstats``; ``--sql`` prints the statements of one sign-in and
+one page.
 
-``python tools/bench/profile_signin.py [--signins N] [--pages N] [--profile DIR]``
-from the repository root. Needs Debian's PostgreSQL (``tools/dbserver.py``),
-pyotp, django-otp and django-two-factor-auth. Loopback only; bounded loops.
+``python tools/bench/profile_signin.py [--signins N] [--pages N] [--repeat N]
+[--callgrind DIR] [--profile DIR] [--sql] [--modules]`` from the repository
+root. Needs Debian's PostgreSQL (``tools/dbserver.py``), pyotp, django-otp
+and django-two-factor-auth (valgrind and a C compiler for ``--callgrind``).
+Loopback only; bounded loops.
 """
 
 from __future__ import annotations
@@ -59,6 +68,8 @@ class Driver:
         self.count: dict[str, int] = {}
         self.sql: dict[str, int] = {}
         self.wall: dict[str, float] = {}
+        #: The callgrind client requests (:func:`_callgrind`), under valgrind.
+        self.callgrind: Any = None
         #: One profiler per request kind, when profiling.
         self.profilers: dict[str, cProfile.Profile] | None = None
 
@@ -96,6 +107,8 @@ class Driver:
         if self.profilers is not None:
             profiler = self.profilers.setdefault(kind, cProfile.Profile())
         started, wall = time.process_time(), time.perf_counter()
+        if self.callgrind is not None:
+            self.callgrind.CALLGRIND_ZERO()
         if profiler is not None:
             profiler.enable()
         result = self.app(environ, start_response)
@@ -104,6 +117,8 @@ class Driver:
             result.close()
         if profiler is not None:
             profiler.disable()
+        if self.callgrind is not None:
+            self.callgrind.CALLGRIND_DUMP(kind.encode())
         self.cpu[kind] = self.cpu.get(kind, 0.0) + time.process_time() - started
         self.wall[kind] = self.wall.get(kind, 0.0) + time.perf_counter() - wall
         self.count[kind] = self.count.get(kind, 0) + 1
@@ -156,15 +171,21 @@ def child(
     driver = Driver(app)
     driver.request("warm", "GET", LOGIN)
     rss_start = rss_mib()
-    for user in users[:3]:  # warm-up: caches, connections, imports
+    first: dict[str, float] = {}
+    for n, user in enumerate(users[:3]):  # warm-up: caches, connections, imports
         sign_in(driver, *user)
-        driver.request("warm", "GET", PAGE)
+        driver.request("page", "GET", PAGE)
+        if n == 0:  # what the first sign-in of a worker costs
+            first = {kind: cpu * 1000 for kind, cpu in driver.cpu.items() if kind != "warm"}
     driver.cpu.clear()
     driver.count.clear()
     driver.sql.clear()
     driver.wall.clear()
     if profile_dir:
         driver.profilers = {}
+    if os.environ.get(CALLGRIND_ENV):
+        driver.callgrind = _callgrind(os.environ[CALLGRIND_ENV])
+        driver.callgrind.CALLGRIND_START()
     for user in users[3:]:
         sign_in(driver, *user)
     for _ in range(pages):
@@ -207,14 +228,59 @@ def child(
         "rss_start": rss_start,
         "rss_end": rss_mib(),
         "modules": modules,
+        "first_ms": first,
         "statements": statements,
     }
+
+
+CALLGRIND_ENV = "PROFILE_SIGNIN_CALLGRIND"
+_CALLGRIND_C = """
+#include <valgrind/callgrind.h>
+void CALLGRIND_START(void) { CALLGRIND_START_INSTRUMENTATION; }
+void CALLGRIND_ZERO(void) { CALLGRIND_ZERO_STATS; }
+void CALLGRIND_DUMP(const char *label) { CALLGRIND_DUMP_STATS_AT(label); }
+"""
+
+
+def _callgrind(directory: str) -> Any:
+    """Callgrind's client requests, compiled into a tiny library and loaded with ctypes."""
+    import ctypes
+
+    source = Path(directory) / "callgrind_requests.c"
+    library = Path(directory) / f"callgrind_requests_{os.getpid()}.so"
+    source.write_text(_CALLGRIND_C)
+    subprocess.run(["cc", "-O1", "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
+    return ctypes.CDLL(str(library))
+
+
+def _callgrind_totals(directory: str, site: str) -> dict[str, float]:
+    """Instructions per request of each kind, from the dumps of one site's run."""
+    totals: dict[str, list[int]] = {}
+    for path in Path(directory).glob(f"callgrind.{site}.*"):
+        label = summary = None
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith("desc: Trigger: Client Request: "):
+                label = line.split(": ", 3)[-1].strip()
+            elif line.startswith(("summary:", "totals:")):
+                summary = int(line.split()[1])
+        if label is not None and summary is not None:
+            totals.setdefault(label, []).append(summary)
+    return {kind: sum(values) / len(values) for kind, values in totals.items()}
 
 
 def _run_child(site: str, n: int, db_env: dict[str, str], args: Any) -> dict[str, Any]:
     """Seed a fresh database for ``site`` and measure it in a new interpreter."""
     command = [sys.executable, __file__, "--child", site]
     command += ["--signins", str(args.signins), "--pages", str(args.pages)]
+    if args.callgrind:
+        out = os.path.abspath(args.callgrind)
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}/callgrind.{site}.%p",
+            *command,
+        ]
     if args.sql:
         command.append("--sql")
     if args.profile and n == 0:
@@ -222,6 +288,9 @@ def _run_child(site: str, n: int, db_env: dict[str, str], args: Any) -> dict[str
     env = {**os.environ, **db_env, "BENCH_DB_NAME": f"prof_{site}_{n}"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
     env["DJANGO_SETTINGS_MODULE"] = f"sites.{site}"
+    if args.callgrind:
+        env[CALLGRIND_ENV] = os.path.abspath(args.callgrind)
+        env["PYTHONHASHSEED"] = "0"
     seeded = subprocess.run(
         [sys.executable, "-m", "sites.seed", site, str(args.signins + 4)],
         env=env,
@@ -237,13 +306,16 @@ def _run_child(site: str, n: int, db_env: dict[str, str], args: Any) -> dict[str
     )
     if done.returncode != 0:
         raise RuntimeError(f"{site} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if args.callgrind:
+        result["instructions"] = _callgrind_totals(os.path.abspath(args.callgrind), site)
+    return result
 
 
 def _best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The least CPU per request kind over ``runs`` (the least disturbed); RSS of the last."""
     best = dict(runs[-1])
-    for key in ("cpu_ms", "wall_ms"):
+    for key in ("first_ms", "cpu_ms", "wall_ms"):
         best[key] = {kind: min(run[key][kind] for run in runs) for kind in best[key]}
     return best
 
@@ -255,6 +327,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per site (alternated)")
     parser.add_argument("--profile", metavar="DIR", help="write cProfile files here (first run)")
     parser.add_argument("--modules", action="store_true", help="list modules only ours imports")
+    parser.add_argument(
+        "--callgrind",
+        metavar="DIR",
+        help="count instructions per request under valgrind (slow: use few sign-ins)",
+    )
     parser.add_argument("--sql", action="store_true", help="print one sign-in's statements")
     parser.add_argument("--child", choices=SITES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -266,8 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     import psycopg
     from dbserver import server
 
-    if args.profile:
-        os.makedirs(args.profile, exist_ok=True)
+    for directory in (args.profile, args.callgrind):
+        if directory:
+            os.makedirs(directory, exist_ok=True)
     runs: dict[str, list[dict[str, Any]]] = {site: [] for site in SITES}
     with server("postgres") as db_env:
         with psycopg.connect(
@@ -287,7 +365,11 @@ def main(argv: list[str] | None = None) -> int:
     results = {site: _best(site_runs) for site, site_runs in runs.items()}
     ours, peers = results["ours"], results["peers"]
     steps = ("login GET", "password POST", "token POST")
-    for key, what in (("cpu_ms", "CPU ms per request"), ("wall_ms", "wall ms per request")):
+    for key, what in (
+        ("first_ms", "CPU ms, first request"),
+        ("cpu_ms", "CPU ms per request"),
+        ("wall_ms", "wall ms per request"),
+    ):
         print(f"{what:<20} {'ours':>8} {'peers':>8} {'ratio':>7}   SQL ours/peers")
         for kind in (*steps, "page"):
             a, b = ours[key][kind], peers[key][kind]
@@ -296,6 +378,16 @@ def main(argv: list[str] | None = None) -> int:
         signin = sum(ours[key][k] for k in steps)
         theirs = sum(peers[key][k] for k in steps)
         print(f"{'sign-in (3 req.)':<20} {signin:>8.2f} {theirs:>8.2f} {signin / theirs:>7.2f}\n")
+    if args.callgrind:
+        print(f"{'instructions (M)':<20} {'ours':>8} {'peers':>8} {'ratio':>7}")
+        a, b = ours["instructions"], peers["instructions"]
+        for kind in (*steps, "page"):
+            print(
+                f"{kind:<20} {a[kind] / 1e6:>8.2f} {b[kind] / 1e6:>8.2f} {a[kind] / b[kind]:>7.2f}"
+            )
+        signin, theirs = sum(a[k] for k in steps), sum(b[k] for k in steps)
+        total = f"{signin / 1e6:>8.2f} {theirs / 1e6:>8.2f} {signin / theirs:>7.2f}"
+        print(f"{'sign-in (3 req.)':<20} {total}\n")
     for key in ("rss_start", "rss_end"):
         print(f"{key:<20} {ours[key]:>8.1f} {peers[key]:>8.1f} {ours[key] / peers[key]:>7.2f}")
     if args.sql:
