@@ -6,6 +6,7 @@ import pytest
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from otp_example.models import ExampleDevice
 
 from otp_core import crypto
@@ -112,3 +113,93 @@ def test_a_device_deleted_before_the_code_starts_over(client, example_device, lo
     response = login_flow.token("123456")
     assert response.status_code == 200
     assert 'name="auth-username"' in response.content.decode()
+
+
+def _session_statements(ctx: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"].lstrip().split()[0].upper()
+        for q in ctx.captured_queries
+        if "django_session" in q["sql"]
+    ]
+
+
+def test_the_first_visit_to_the_login_page_writes_no_session(client):
+    from django.conf import settings as django_settings
+    from django.contrib.sessions.models import Session
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("two_factor:login"))
+    assert response.status_code == 200
+    assert 'name="auth-username"' in response.content.decode()
+    assert _session_statements(ctx) == []
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
+    assert not Session.objects.exists()
+
+
+def test_a_next_url_on_the_login_page_is_still_kept(client, user):
+    from django.contrib.sessions.models import Session
+
+    client.get(reverse("two_factor:login") + "?next=/protected/mixin/")
+    assert Session.objects.count() == 1
+    # The password step follows it even when the form does not post it back.
+    response = client.post(
+        reverse("two_factor:login"),
+        {
+            "login_view-current_step": "auth",
+            "auth-username": "alice",
+            "auth-password": "correct horse",
+        },
+    )
+    assert response["Location"] == "/protected/mixin/"
+
+
+def test_the_login_page_still_restarts_a_wizard_left_half_way(client, example_device, login_flow):
+    login_flow.password()
+    assert client.session["wizard_login_view"]["step"] == "token"
+    response = login_flow.start()
+    assert 'name="auth-username"' in response.content.decode()
+    assert client.session["wizard_login_view"]["step"] == "auth"
+
+
+def test_a_session_planted_before_the_password_dies(client, example_device, login_flow, code_for):
+    """An anonymous session the attacker fixed (other data, no wizard state) is replaced."""
+    session = client.session
+    session["planted"] = True
+    session.save()
+    planted = session.session_key
+    client.cookies["sessionid"] = planted
+    login_flow.start()
+    assert client.session.session_key == planted
+    login_flow.password()
+    after_password = client.session.session_key
+    assert after_password != planted
+    assert login_flow.token(code_for(example_device)).status_code == 302
+    from django.contrib.sessions.backends.db import SessionStore
+
+    assert not SessionStore().exists(planted)
+    assert not SessionStore().exists(after_password)
+    assert client.session.session_key not in (planted, after_password)
+
+
+def test_the_second_factor_writes_the_new_session_once(
+    client, example_device, login_flow, code_for
+):
+    """Old row deleted, new row inserted at the end: no insert-then-update, no read-back."""
+    login_flow.password()
+    with CaptureQueriesContext(connection) as ctx:
+        response = login_flow.token(code_for(example_device))
+    assert response.status_code == 302
+    statements = _session_statements(ctx)
+    assert statements.count("INSERT") == 1
+    assert statements.count("DELETE") == 1
+    assert "UPDATE" not in statements
+    assert client.get("/protected/decorator/").status_code == 200  # the new session counts
+
+
+def test_one_device_needs_no_preference_read(client, example_device, login_flow):
+    from two_factor_ui.models import PreferredDevice
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert login_flow.password().status_code == 200
+    table = PreferredDevice._meta.db_table
+    assert [q for q in ctx.captured_queries if table in q["sql"]] == []

@@ -9,19 +9,23 @@ security gain: the key is already one the server drew in this request.
 
 :class:`~otp_core.middleware.OTPMiddleware` notes the key each request came
 with; :func:`rotate_session_key` cycles only while the session still has it.
+:func:`login_user` is Django's ``login()`` on that footing: the key is drawn
+once, when the session is saved, rather than inserted under a new key, read
+back to delete the old row, and updated again at the end of the response.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import auth
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import router
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["note_incoming_key", "rotate_session_key", "rotated_in_this_request"]
+__all__ = ["login_user", "note_incoming_key", "rotate_session_key", "rotated_in_this_request"]
 
 #: Request attribute holding the session key the request arrived with.
 _INCOMING = "_otp_incoming_session_key"
@@ -73,6 +77,34 @@ def rotate_session_key(request: HttpRequest) -> bool:
         session.cycle_key()
     request.__dict__[_ROTATED] = True
     return True
+
+
+def login_user(request: HttpRequest, user: Any, backend: str | None = None) -> None:
+    """Django's ``auth.login()`` with one new session key, drawn as cheaply as the backend allows.
+
+    The key is rotated here (:func:`rotate_session_key`: for database sessions
+    the old row is deleted and the new key drawn when the response saves the
+    session), so ``login()``'s own ``cycle_key()`` would only draw a second
+    key in the same response; it is skipped while ``login()`` runs.
+    Everything else of ``login()`` stays: the user in the session, the CSRF
+    token rotated, ``user_logged_in`` sent, and a session of another user
+    flushed.
+    """
+    rotate_session_key(request)
+    session: Any = request.session  # type: ignore[attr-defined]
+    try:
+        session.cycle_key = _already_rotated
+    except AttributeError:  # a session object that takes no attributes: cycle twice
+        auth.login(request, user, backend=backend)
+        return
+    try:
+        auth.login(request, user, backend=backend)
+    finally:
+        del session.cycle_key
+
+
+def _already_rotated() -> None:
+    """``cycle_key()`` of a session whose key was drawn in this request: nothing to do."""
 
 
 def _cycle_on_save(session: DatabaseSessionStore) -> None:

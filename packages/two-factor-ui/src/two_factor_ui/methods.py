@@ -108,6 +108,8 @@ def first_devices(user: Any) -> list[Device]:
     others. Recovery codes are never among them.
     """
     devices = primary_devices(user)
+    if len(devices) < 2:
+        return devices  # nothing to rank: the stored preference is not read
     devices.sort(key=_added_as_backup)  # stable: registry order within each half
     chosen = _preferred_id(user)
     if chosen:

@@ -24,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 import otp_core
 from otp_core.ids import parse_pk
-from otp_core.session_keys import rotate_session_key
+from otp_core.session_keys import login_user, rotate_session_key
 from otp_core.setup import DeviceVerificationForm
 from otp_core.verification import device_to_verify
 from otp_core.views_security import protect_page
@@ -185,8 +185,21 @@ class LoginView(StepWizardView):
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().get(request, *args, **kwargs)
-        self._set_extra(NEXT, request.GET.get(self.redirect_field_name, ""))
+        next_url = request.GET.get(self.redirect_field_name, "")
+        self._set_extra(NEXT, next_url)
+        if not self.had_state and not next_url:
+            # A first visit leaves no state behind: the wizard starts at the
+            # password step anyway, so an anonymous visitor gets no session row
+            # (no INSERT, no session cookie) until the password is given.
+            # Dropped after rendering, which reads the wizard's state.
+            if hasattr(response, "add_post_render_callback"):
+                response.add_post_render_callback(lambda rendered: self._drop_fresh_state())
+            else:
+                self._drop_fresh_state()
         return response
+
+    def _drop_fresh_state(self) -> None:
+        self.request.session.pop(self.storage.prefix, None)
 
     def post(self, *args: Any, **kwargs: Any) -> Any:
         request = self.request
@@ -346,7 +359,8 @@ class LoginView(StepWizardView):
             device = device_from_id(user, self._extra(REMEMBERED))
             # Not a fresh factor: policies with a maximum age (and sudo mode) ask again.
             verified_at = float(self._extra(REMEMBERED_AT, 0.0))
-        auth.login(request, user, backend=self._extra(BACKEND))
+        # Django's login(), with the second factor's new session key drawn once.
+        login_user(request, user, backend=self._extra(BACKEND))
         if self.storage.prefix not in request.session:
             # Signing in as someone else flushed the session and the wizard's
             # state with it: start that state afresh (render_done resets it).

@@ -145,10 +145,13 @@ class StepWizardView(SessionWizardView):
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         session = getattr(request, "session", None)
+        #: Did the session hold this wizard's state when the request came in?
+        self.had_state = False
         if session is not None:
             key = f"wizard_{self.get_prefix(request, *args, **kwargs)}"
             if key in session and not self.state_is_sound(session[key]):
                 del session[key]  # formtools starts a fresh wizard
+            self.had_state = key in session
         response = super().dispatch(request, *args, **kwargs)
         if hasattr(request, "session"):
             request.session.modified = True
