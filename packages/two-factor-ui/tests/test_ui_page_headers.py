@@ -10,7 +10,11 @@ from two_factor_ui.methods import backup_plugin
 
 pytestmark = pytest.mark.django_db
 
-NAMES = [pattern.name for pattern in ui_urls.urlpatterns]
+NAMES = [
+    pattern.name
+    for pattern in [*ui_urls.urlpatterns, *ui_urls.account_patterns]
+    if getattr(pattern, "name", None)
+]
 #: Each page's method: logout and disable act on POST only (GET answers 405).
 METHODS = {
     "logout": "post",
