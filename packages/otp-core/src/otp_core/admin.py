@@ -16,7 +16,6 @@ from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
 from .forms import OTPAuthenticationFormMixin, refusal_error
-from .ids import parse_pk
 from .removal import remove_device
 from .verification import verify
 from .widgets import OneTimeCodeInput
@@ -214,20 +213,6 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
             ngettext("%d device was unlocked.", "%d devices were unlocked.", count) % count,
             messages.SUCCESS,
         )
-
-    def response_action(self, request: Any, queryset: Any, *args: Any, **kwargs: Any) -> Any:
-        # Django 6.1 adds action_location (actions on the change form too).
-        # Django filters on the posted ids as they are: "<script>" or 2**63 in
-        # _selected_action would be a 500. Refuse them like an empty selection.
-        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
-        if any(parse_pk(self.model, value) is None for value in selected):
-            self.message_user(
-                request,
-                _("Items must be selected in order to perform actions on them."),
-                messages.WARNING,
-            )
-            return None  # the change list redirects back to itself
-        return super().response_action(request, queryset, *args, **kwargs)
 
     def get_frozen_fields(self, request: Any, obj: Any) -> tuple[str, ...]:
         """The fields of an existing device that no one may change here."""

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
 from .models import SignedInBrowser
 
@@ -20,7 +21,7 @@ __all__ = ["SignedInBrowserAdmin"]
 
 
 @admin.register(SignedInBrowser)
-class SignedInBrowserAdmin(admin.ModelAdmin):
+class SignedInBrowserAdmin(SafeIdAdminMixin, admin.ModelAdmin):
     """Who is signed in where; staff with delete permission sign browsers out."""
 
     list_display = ("user", "user_agent", "ip_prefix", "created_at", "last_seen_at", "signed_in")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.utils.translation import gettext_lazy as _
 
 from .ids import SafeModelChoiceField, parse_pk
 
@@ -24,6 +26,20 @@ class SafeIdAdminMixin:
         if from_field is None and parse_pk(self.model, object_id) is None:  # type: ignore[attr-defined]
             return None
         return super().get_object(request, object_id, from_field)  # type: ignore[misc]
+
+    def response_action(self, request: Any, queryset: Any, *args: Any, **kwargs: Any) -> Any:
+        # Django 6.1 adds action_location (actions on the change form too).
+        # Django filters on the posted ids as they are: "<script>" or 2**63 in
+        # _selected_action would be a 500. Refuse them like an empty selection.
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if any(parse_pk(self.model, value) is None for value in selected):  # type: ignore[attr-defined]
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                _("Items must be selected in order to perform actions on them."),
+                messages.WARNING,
+            )
+            return None  # the change list redirects back to itself
+        return super().response_action(request, queryset, *args, **kwargs)  # type: ignore[misc]
 
     def formfield_for_foreignkey(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("form_class", SafeModelChoiceField)
