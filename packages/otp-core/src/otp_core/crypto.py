@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from . import fernet_reader
 from .conf import otp_settings
 
 if TYPE_CHECKING:
@@ -141,12 +142,38 @@ def encrypt(plaintext: str) -> str:
     return _fernet(configured_keys()).encrypt(plaintext.encode()).decode("ascii")
 
 
+@functools.lru_cache(maxsize=8)
+def _encryption_keys(keys: tuple[str | bytes, ...]) -> tuple[bytes, ...]:
+    return tuple(_derive(k, b"encryption") for k in keys)
+
+
+def _read(ciphertext: str, keys: tuple[str | bytes, ...]) -> bytes:
+    """The plaintext of a Fernet token under any of ``keys``.
+
+    Through :mod:`otp_core.fernet_reader` (no ``cryptography`` extension
+    loaded) where it can, else ``cryptography``'s Fernet: the same answers.
+    Raises the same errors as ``Fernet.decrypt``.
+    """
+    token = ciphertext.encode("ascii")
+    if fernet_reader.available():
+        plaintext = fernet_reader.open_token(token, _encryption_keys(keys))
+        if plaintext is None:
+            raise ValueError("no key authenticates this token")
+        return plaintext
+    return _fernet(keys).decrypt(token)
+
+
+def _unreadable() -> tuple[type[Exception], ...]:
+    if fernet_reader.available():
+        return (UnicodeError, ValueError)
+    return (_invalid_token(), UnicodeError, ValueError)
+
+
 def decrypt(ciphertext: str) -> str:
     """Decrypt a value written by :func:`encrypt` with any configured key."""
-    fernet = _fernet(configured_keys())
     try:
-        return fernet.decrypt(ciphertext.encode("ascii")).decode()
-    except (_invalid_token(), UnicodeError, ValueError):
+        return _read(ciphertext, configured_keys()).decode()
+    except _unreadable():
         raise DecryptionError(
             "A device secret could not be decrypted with any key in "
             "OTP_ENCRYPTION_KEYS (was a key removed before otp_rotate_keys ran?)."
@@ -164,11 +191,9 @@ def reencrypt(ciphertext: str) -> str:
 
 def encrypted_under_first_key(ciphertext: str) -> bool:
     """True when the first key alone decrypts ``ciphertext`` (rotation is done for it)."""
-    first = configured_keys()[:1]
-    fernet = _fernet(first)
     try:
-        fernet.decrypt(ciphertext.encode("ascii"))
-    except (_invalid_token(), UnicodeError, ValueError):
+        _read(ciphertext, configured_keys()[:1])
+    except _unreadable():
         return False
     return True
 
