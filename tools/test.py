@@ -7,8 +7,8 @@
    or whatever nox arguments follow (``-s lint``, ``-l``, ``-- -x -k totp``...).
 
 Without arguments the default sessions run on two lanes (two nox processes,
-see run_two_lanes): the MariaDB cell (``tox``) beside all the others, in
-order; ``--serial`` runs them one after the other in a single nox.
+see run_two_lanes): the PostgreSQL and MariaDB cells beside all the others;
+``--serial`` runs them one after the other in a single nox.
 
 At the end it prints one line adding up the tests of every pytest session run.
 Arguments that only print something (``-l``/``--list``, ``-h``/``--help``,
@@ -35,8 +35,9 @@ NOXFILE = ROOT / "noxfile.py"
 #: nox arguments that only print: they need no Debian package and install nothing.
 LIST_ARGS = {"-l", "--list", "--list-sessions"}
 INFO_ARGS = {*LIST_ARGS, "-h", "--help", "--version", "--usage"}
-#: Default sessions run beside the others (run_two_lanes); --serial runs all in one.
-SIDE_LANE = {"tox"}
+#: Default sessions run on the second lane (run_two_lanes): the cells with a
+#: database server, about as long together as all the other sessions.
+SIDE_LANE = ("tests(python='3.12', django='6.1', db='postgres')", "tox")
 #: Lines of the side lane's log shown when it passed.
 LOG_TAIL = 15
 
@@ -158,21 +159,21 @@ def _nox(python: Path, *args: str) -> list[str]:
 
 
 def run_two_lanes(python: Path, env: dict[str, str]) -> int:
-    """The default sessions on two lanes: the MariaDB cell beside all the others.
+    """The default sessions on two lanes: the database-server cells beside the others.
 
     The sessions are single-threaded (pytest, pip, Sphinx), so one after the
-    other they keep about one of the machine's cores busy. The longest one,
-    the Python 3.10 x Django 4.2 x MariaDB cell (``tox``), runs in a second
-    nox process started first; its output goes to ``.nox/tox-lane.log`` and
-    is shown when both lanes are done (all of it if it failed). The exit
-    status is that of the worse lane.
+    other they keep about one of the machine's two cores busy. The PostgreSQL
+    and MariaDB cells (SIDE_LANE, about half of the time) run in a second nox
+    process started first; its output goes to ``.nox/server-lane.log`` and is
+    shown when both lanes are done (all of it if it failed). The other
+    sessions run in order in the first. The exit status is the worse lane's.
     """
     defaults = default_sessions()
     side = [name for name in defaults if name in SIDE_LANE]
     main_lane = [name for name in defaults if name not in SIDE_LANE]
     if not side or not main_lane:
         return subprocess.run(_nox(python), cwd=ROOT, env=env).returncode
-    log_path = ROOT / ".nox" / "tox-lane.log"
+    log_path = ROOT / ".nox" / "server-lane.log"
     log_path.parent.mkdir(exist_ok=True)
     print(f"test.py: {', '.join(side)} runs beside the other sessions (log: {log_path})")
     with log_path.open("w") as log:

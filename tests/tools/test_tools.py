@@ -90,7 +90,7 @@ def test_readme_lists_every_default_session():
 
 
 @pytest.mark.parametrize("side_code", [0, 3])
-def test_default_run_puts_the_mariadb_cell_on_a_second_lane(
+def test_default_run_puts_the_database_server_cells_on_a_second_lane(
     tmp_path, monkeypatch, capsys, side_code
 ):
     test_py = _load("otp_tools_test", ROOT / "tools" / "test.py")
@@ -116,13 +116,15 @@ def test_default_run_puts_the_mariadb_cell_on_a_second_lane(
 
     side, main = started
     defaults = test_py.default_sessions()
-    assert side[side.index("-s") + 1 :] == ["tox"]
-    assert main[main.index("-s") + 1 :] == [name for name in defaults if name != "tox"]
+    servers = [name for name in defaults if "postgres" in name or name == "tox"]
+    assert len(servers) == 2, "both database-server cells are default sessions"
+    assert side[side.index("-s") + 1 :] == servers
+    assert main[main.index("-s") + 1 :] == [name for name in defaults if name not in servers]
     assert code == side_code
     out = capsys.readouterr().out
     # All of a failed lane's log, the end of a passed one's.
     assert ("first line of the side lane" in out) == bool(side_code)
-    assert (tmp_path / ".nox" / "tox-lane.log").exists()
+    assert (tmp_path / ".nox" / "server-lane.log").exists()
 
 
 def test_demo_shows_progress_while_it_installs(tmp_path: Path, monkeypatch, capsys):
