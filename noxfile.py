@@ -1,6 +1,6 @@
 """The test matrix and the other checks: ``python3 tools/test.py`` runs the default set.
 
-    python3 tools/test.py                      # default sessions (nox.options.sessions)
+    python3 tools/test.py                      # default sessions (nox.options.sessions), two lanes
     python3 tools/test.py --full               # every session
     python3 tools/test.py -s lint              # one session (any nox arguments pass through)
     python3 tools/test.py -s "tests(python='3.12', django='6.1', db='postgres')" -- -x -k totp
@@ -490,6 +490,9 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tools/bench/run.py", *session.posargs)
 
 
+# tools/test.py (no arguments) runs the two database-server cells below in a
+# second nox process beside the others (tools/test.py SIDE_LANE); plain
+# `nox` and `tools/test.py --serial` run them all in this order.
 nox.options.sessions = [
     "lint",
     "tests(python='3.11', django='5.2', db='sqlite')",
