@@ -8,6 +8,32 @@ from pathlib import Path
 
 import pytest
 
+#: Fixtures that give a test the database: an ``engine_independent`` test may use none.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """An ``engine_independent`` test never reaches the database.
+
+    The PostgreSQL and MariaDB cells deselect these tests (noxfile.py,
+    tox.ini), so one that used the database would lose its coverage there:
+    the run stops here instead, in every cell. (Without ``django_db``,
+    pytest-django already refuses any query.)
+    """
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("engine_independent") is not None
+        and (
+            item.get_closest_marker("django_db") is not None
+            or set(getattr(item, "fixturenames", ())) & DATABASE_FIXTURES
+        )
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "marked engine_independent but they use the database: " + ", ".join(wrong)
+        )
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

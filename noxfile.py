@@ -1,6 +1,6 @@
 """The test matrix and the other checks: ``python3 tools/test.py`` runs the default set.
 
-    python3 tools/test.py                      # default sessions (nox.options.sessions)
+    python3 tools/test.py                      # default sessions (nox.options.sessions), two lanes
     python3 tools/test.py --full               # every session
     python3 tools/test.py -s lint              # one session (any nox arguments pass through)
     python3 tools/test.py -s "tests(python='3.12', django='6.1', db='postgres')" -- -x -k totp
@@ -52,6 +52,11 @@ DJANGOS = {
     "6.1": ["Django>=6.1,<6.2"],
 }
 DATABASES = ["sqlite", "postgres", "mariadb"]
+#: Tests that touch no database (marker ``engine_independent``: pure OATH
+#: functions, URIs, the YubiKey decoder, translation catalogues, the upgrade
+#: rewriter) run in the SQLite cells; the server cells leave them out, saying
+#: so ("N deselected"). The root conftest stops the run if one uses the database.
+SERVER_DB_DESELECT = ["-m", "not engine_independent"]
 #: The Pythons each Django series runs on in the matrix (Django 6.x needs 3.12+;
 #: 4.2 predates 3.13). tox.ini lists the same cells: tools/check_packages.py
 #: fails when the two differ.
@@ -151,6 +156,24 @@ def _install(session: nox.Session, dists: list[Path], *requirements: str) -> Non
     )
 
 
+def _uv() -> str | None:
+    """uv's executable: on PATH, or the one installed beside nox (``.tools-venv``).
+
+    ``tools/test.py`` installs uv next to nox without putting it on PATH; the
+    empty virtualenvs of ``packaging`` and ``newcomer`` then fall back to
+    ``venv`` + pip, several times slower than uv with its wheel cache.
+    """
+    found = shutil.which("uv")
+    if found:
+        return found
+    try:
+        from uv import find_uv_bin  # the uv package's own locator (nox uses it too)
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        return None
+
+
 def _all_dists() -> list[Path]:
     dists = _distributions()
     return [*dists, *(test_dist for dist in dists for test_dist in _test_dists(dist))]
@@ -184,8 +207,9 @@ def _database(session: nox.Session, db: str) -> Iterator[dict[str, str]]:
 def tests(session: nox.Session, django: str, db: str) -> None:
     """Every package's tests, on one Python x Django x database cell."""
     _install(session, _all_dists(), "-r", str(TEST_REQUIREMENTS), *DJANGOS[django])
+    deselect = SERVER_DB_DESELECT if db != "sqlite" else []
     with _database(session, db) as env:
-        _pytest(session, NOT_BROWSER, *session.posargs, env=env)
+        _pytest(session, NOT_BROWSER, *deselect, *session.posargs, env=env)
 
 
 @nox.session(python=None, tags=["full"])
@@ -267,7 +291,7 @@ def lint(session: nox.Session) -> None:
 def packaging(session: nox.Session) -> None:
     """Each distribution builds an sdist and a wheel that install into an empty venv."""
     session.install("build>=1.0", "hatchling>=1.21")
-    uv = shutil.which("uv")
+    uv = _uv()
     with tempfile.TemporaryDirectory(prefix="otp-dist-") as tmp:
         dist_dir = Path(tmp) / "dist"
         for path in _distributions():
@@ -322,13 +346,16 @@ def newcomer(session: nox.Session) -> None:
     conftest, no pytest-django.
     """
     session.install("pytest>=8", "pyotp>=2.9")
-    _pytest(session, "-p", "no:django", "--noconftest", "tests", *session.posargs)
+    # The walk makes its venv with the uv it finds on PATH (else venv + pip).
+    uv = _uv()
+    env = {"PATH": os.pathsep.join([str(Path(uv).parent), os.environ["PATH"]])} if uv else None
+    _pytest(session, "-p", "no:django", "--noconftest", "tests", *session.posargs, env=env)
 
 
 def _new_venv(session: nox.Session, venv: Path) -> tuple[str, list[str]]:
     """An empty virtualenv: its python and the command that installs into it."""
     python = str(venv / "bin" / "python")
-    uv = shutil.which("uv")
+    uv = _uv()
     if uv:
         session.run(uv, "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
         return python, [uv, "pip", "install", "--quiet", "--python", python]
@@ -463,6 +490,9 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tools/bench/run.py", *session.posargs)
 
 
+# tools/test.py (no arguments) runs the two database-server cells below in a
+# second nox process beside the others (tools/test.py SIDE_LANE); plain
+# `nox` and `tools/test.py --serial` run them all in this order.
 nox.options.sessions = [
     "lint",
     "tests(python='3.11', django='5.2', db='sqlite')",

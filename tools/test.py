@@ -6,6 +6,10 @@
 3. runs nox: its default sessions, every session of the matrix with ``--full``,
    or whatever nox arguments follow (``-s lint``, ``-l``, ``-- -x -k totp``...).
 
+Without arguments the default sessions run on two lanes (two nox processes,
+see run_two_lanes): the PostgreSQL and MariaDB cells beside all the others;
+``--serial`` runs them one after the other in a single nox.
+
 At the end it prints one line adding up the tests of every pytest session run.
 Arguments that only print something (``-l``/``--list``, ``-h``/``--help``,
 ``--version``) install nothing: no Debian package, no virtualenv; without
@@ -31,6 +35,11 @@ NOXFILE = ROOT / "noxfile.py"
 #: nox arguments that only print: they need no Debian package and install nothing.
 LIST_ARGS = {"-l", "--list", "--list-sessions"}
 INFO_ARGS = {*LIST_ARGS, "-h", "--help", "--version", "--usage"}
+#: Default sessions run on the second lane (run_two_lanes): the cells with a
+#: database server, about as long together as all the other sessions.
+SIDE_LANE = ("tests(python='3.12', django='6.1', db='postgres')", "tox")
+#: Lines of the side lane's log shown when it passed.
+LOG_TAIL = 15
 
 
 def _venv_python() -> Path:
@@ -53,19 +62,24 @@ def info_only(argv: list[str]) -> bool:
     return any(arg in INFO_ARGS for arg in own)
 
 
+def default_sessions(path: Path = NOXFILE) -> list[str]:
+    """``nox.options.sessions`` of the noxfile, in order, read without nox."""
+    defaults: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Assign) and any(
+            ast.unparse(target) == "nox.options.sessions" for target in node.targets
+        ):
+            defaults = [ast.literal_eval(item) for item in node.value.elts]  # type: ignore[attr-defined]
+    return defaults
+
+
 def sessions_from_noxfile(path: Path = NOXFILE) -> list[tuple[str, str, bool]]:
     """(name, first docstring line, run by default) of every session, read without nox.
 
     Parametrized sessions appear once, by name; nox itself lists each variant.
     """
     tree = ast.parse(path.read_text())
-    defaults: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(
-            ast.unparse(target) == "nox.options.sessions" for target in node.targets
-        ):
-            defaults = [ast.literal_eval(item) for item in node.value.elts]  # type: ignore[attr-defined]
-    default_names = {name.split("(")[0] for name in defaults}
+    default_names = {name.split("(")[0] for name in default_sessions(path)}
     found = []
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef):
@@ -140,16 +154,57 @@ def _junit_totals(directory: Path) -> tuple[int, int, int, int]:
     return passed, failed, skipped, files
 
 
+def _nox(python: Path, *args: str) -> list[str]:
+    return [str(python), "-m", "nox", "--noxfile", str(NOXFILE), *args]
+
+
+def run_two_lanes(python: Path, env: dict[str, str]) -> int:
+    """The default sessions on two lanes: the database-server cells beside the others.
+
+    The sessions are single-threaded (pytest, pip, Sphinx), so one after the
+    other they keep about one of the machine's two cores busy. The PostgreSQL
+    and MariaDB cells (SIDE_LANE, about half of the time) run in a second nox
+    process started first; its output goes to ``.nox/server-lane.log`` and is
+    shown when both lanes are done (all of it if it failed). The other
+    sessions run in order in the first. The exit status is the worse lane's.
+    """
+    defaults = default_sessions()
+    side = [name for name in defaults if name in SIDE_LANE]
+    main_lane = [name for name in defaults if name not in SIDE_LANE]
+    if not side or not main_lane:
+        return subprocess.run(_nox(python), cwd=ROOT, env=env).returncode
+    log_path = ROOT / ".nox" / "server-lane.log"
+    log_path.parent.mkdir(exist_ok=True)
+    print(f"test.py: {', '.join(side)} runs beside the other sessions (log: {log_path})")
+    with log_path.open("w") as log:
+        started = time.monotonic()
+        lane = subprocess.Popen(
+            _nox(python, "-s", *side), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            code = subprocess.run(_nox(python, "-s", *main_lane), cwd=ROOT, env=env).returncode
+        finally:
+            side_code = lane.wait()
+        side_time = time.monotonic() - started
+    lines = log_path.read_text(errors="replace").splitlines()
+    shown = lines if side_code else lines[-LOG_TAIL:]
+    print(f"\ntest.py: {', '.join(side)} ({side_time:.0f}s, exit {side_code}), from {log_path}:")
+    print("\n".join(shown), flush=True)
+    return code or side_code
+
+
 def main(argv: list[str]) -> int:
     if info_only(argv):
-        return show_info([arg for arg in argv if arg not in {"--no-system-packages", "--full"}])
+        own = {"--no-system-packages", "--full", "--serial"}
+        return show_info([arg for arg in argv if arg not in own])
     if "--no-system-packages" in argv:
         argv = [arg for arg in argv if arg != "--no-system-packages"]
     else:
         result = subprocess.run([sys.executable, str(ROOT / "tools" / "system_packages.py")])
         if result.returncode != 0:
             return result.returncode
-    nox_args = list(argv)
+    serial = "--serial" in argv
+    nox_args = [arg for arg in argv if arg != "--serial"]
     if "--full" in nox_args:
         nox_args.remove("--full")
         nox_args = ["--tags", "full", *nox_args]
@@ -157,8 +212,10 @@ def main(argv: list[str]) -> int:
     python = bootstrap()
     with tempfile.TemporaryDirectory(prefix="otp-junit-") as junit_dir:
         env = dict(os.environ, OTP_JUNIT_DIR=junit_dir)
-        command = [str(python), "-m", "nox", "--noxfile", str(ROOT / "noxfile.py"), *nox_args]
-        code = subprocess.run(command, cwd=ROOT, env=env).returncode
+        if not nox_args and not serial:
+            code = run_two_lanes(python, env)
+        else:
+            code = subprocess.run(_nox(python, *nox_args), cwd=ROOT, env=env).returncode
         passed, failed, skipped, files = _junit_totals(Path(junit_dir))
     if files:
         elapsed = time.monotonic() - started

@@ -89,6 +89,44 @@ def test_readme_lists_every_default_session():
     assert set(defaults) <= listed, set(defaults) - listed
 
 
+@pytest.mark.parametrize("side_code", [0, 3])
+def test_default_run_puts_the_database_server_cells_on_a_second_lane(
+    tmp_path, monkeypatch, capsys, side_code
+):
+    test_py = _load("otp_tools_test", ROOT / "tools" / "test.py")
+    monkeypatch.setattr(test_py, "ROOT", tmp_path)
+    started: list[list[str]] = []
+
+    class SideLane:
+        def __init__(self, command, **kwargs):
+            started.append(command)
+            kwargs["stdout"].write("first line of the side lane\n" + "more\n" * 40)
+
+        def wait(self):
+            return side_code
+
+    def run(command, **kwargs):
+        assert len(started) == 1, "the side lane starts first"
+        started.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(test_py.subprocess, "Popen", SideLane)
+    monkeypatch.setattr(test_py.subprocess, "run", run)
+    code = test_py.run_two_lanes(Path("python"), {})
+
+    side, main = started
+    defaults = test_py.default_sessions()
+    servers = [name for name in defaults if "postgres" in name or name == "tox"]
+    assert len(servers) == 2, "both database-server cells are default sessions"
+    assert side[side.index("-s") + 1 :] == servers
+    assert main[main.index("-s") + 1 :] == [name for name in defaults if name not in servers]
+    assert code == side_code
+    out = capsys.readouterr().out
+    # All of a failed lane's log, the end of a passed one's.
+    assert ("first line of the side lane" in out) == bool(side_code)
+    assert (tmp_path / ".nox" / "server-lane.log").exists()
+
+
 def test_demo_shows_progress_while_it_installs(tmp_path: Path, monkeypatch, capsys):
     demo = _load("otp_tools_demo", ROOT / "tools" / "demo.py")
     monkeypatch.setattr(demo, "VENV", tmp_path / ".demo-venv")

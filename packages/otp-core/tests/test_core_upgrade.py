@@ -14,6 +14,9 @@ from otp_core.upgrade.__main__ import main
 from otp_core.upgrade.names import KINDS, NAMES, PYTHON_KINDS, lookup
 from otp_core.upgrade.rewrite import rewrite_python, rewrite_template
 
+# No database (the rewriter works on files): PostgreSQL and MariaDB cells deselect it.
+pytestmark = pytest.mark.engine_independent
+
 ROOT = Path(__file__).resolve().parents[3]
 
 

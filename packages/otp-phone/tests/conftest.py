@@ -118,7 +118,10 @@ def twilio_api(settings):
     api = TwilioAPI()
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(api))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll: 0.5 s by default, each test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     settings.TWO_FACTOR_SMS_GATEWAY = "twilio"
     settings.TWO_FACTOR_CALL_GATEWAY = "otp_phone.gateways.twilio.Twilio"
