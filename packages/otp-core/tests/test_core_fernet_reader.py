@@ -123,3 +123,27 @@ def test_signing_in_never_loads_cryptography():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("name", "system"),
+    [
+        ("libcrypto.so.3", True),
+        ("libcrypto.so.1.1", True),
+        ("libcrypto.so", True),
+        ("libcrypto-3a0647ea.so.3", False),  # a copy bundled in a wheel (psycopg-binary)
+        ("libcrypto.so.3.bak", False),
+        ("libssl.so.3", False),
+    ],
+)
+def test_only_the_system_libcrypto_is_used(name, system):
+    """hashlib's own library: its tables are built already; a bundled copy's are not."""
+    assert bool(fernet_reader._SYSTEM_NAME.fullmatch(name)) is system
+
+
+def test_the_library_found_is_the_one_hashlib_mapped():
+    path = fernet_reader._loaded_libcrypto()
+    assert path is not None
+    assert fernet_reader._SYSTEM_NAME.fullmatch(path.rpartition("/")[2])
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        assert path in maps.read()

@@ -29,6 +29,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import threading
 from typing import Any
 
@@ -44,8 +45,14 @@ _lib: Any = None
 _loaded = False
 
 
+#: A system libcrypto's file name ("libcrypto.so.3"), as Python's ``_hashlib``
+#: links it. Copies bundled in wheels are renamed ("libcrypto-3a0647ea.so.3",
+#: psycopg-binary's) and are not the library ``hashlib`` initialised.
+_SYSTEM_NAME = re.compile(r"libcrypto\.so(?:\.\d+)*")
+
+
 def _loaded_libcrypto() -> str | None:
-    """The path of the libcrypto this process already mapped (Linux), else None.
+    """The path of the system libcrypto this process already mapped (Linux), else None.
 
     The very library :mod:`hashlib` uses: no second copy, no ``ldconfig`` run.
     """
@@ -54,9 +61,9 @@ def _loaded_libcrypto() -> str | None:
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
             for line in maps:
-                path = line.rstrip("\n").partition("/")[2]
-                if path and "/libcrypto" in "/" + path:
-                    return "/" + path
+                path = "/" + line.rstrip("\n").partition("/")[2]
+                if _SYSTEM_NAME.fullmatch(path.rpartition("/")[2]):
+                    return path
     except OSError:
         pass
     return None
