@@ -37,7 +37,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -193,7 +193,8 @@ def _site_env(db_env: dict[str, str], site: str) -> dict[str, str]:
     return env
 
 
-def create_databases(db_env: dict[str, str]) -> None:
+def create_databases(db_env: dict[str, str], names: Iterable[str] | None = None) -> None:
+    """Create ``names`` (default: ``bench_<site>`` for every site) on the server of ``db_env``."""
     import psycopg
 
     with psycopg.connect(
@@ -204,8 +205,8 @@ def create_databases(db_env: dict[str, str]) -> None:
         dbname=db_env["OTP_DB_NAME"],
         autocommit=True,
     ) as conn:
-        for site in SITES:
-            conn.execute(f"CREATE DATABASE bench_{site}")
+        for name in names if names is not None else [f"bench_{site}" for site in SITES]:
+            conn.execute(f"CREATE DATABASE {name}")
 
 
 def seed(db_env: dict[str, str], site: str, count: int) -> list[tuple[str, str]]:

@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
     sys.path.insert(0, str(ROOT / "tools"))
-    import psycopg
+    from bench_signin import create_databases
     from dbserver import server
 
     for directory in (args.profile, args.callgrind):
@@ -348,17 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             os.makedirs(directory, exist_ok=True)
     runs: dict[str, list[dict[str, Any]]] = {site: [] for site in SITES}
     with server("postgres") as db_env:
-        with psycopg.connect(
-            host=db_env["OTP_DB_HOST"],
-            port=db_env["OTP_DB_PORT"],
-            user=db_env["OTP_DB_USER"],
-            password=db_env["OTP_DB_PASSWORD"],
-            dbname=db_env["OTP_DB_NAME"],
-            autocommit=True,
-        ) as conn:
-            for n in range(args.repeat):
-                for site in SITES:
-                    conn.execute(f"CREATE DATABASE prof_{site}_{n}")
+        create_databases(db_env, [f"prof_{site}_{n}" for n in range(args.repeat) for site in SITES])
         for n in range(args.repeat):
             for site in SITES if n % 2 == 0 else reversed(SITES):
                 runs[site].append(_run_child(site, n, db_env, args))

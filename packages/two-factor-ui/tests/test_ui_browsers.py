@@ -103,3 +103,25 @@ def test_a_user_without_two_factor_sees_their_browsers_too(client, user):
     assert "Two-factor authentication is not enabled" in html
     assert "Your browsers" in html
     assert "Disable two-factor authentication" not in html
+
+
+def test_forgetting_all_counts_only_remembered_browsers(
+    settings, client, user, example_device, login_flow, code_for, make_flow
+):
+    """This browser is signed in but not remembered: it is not counted, nor forgotten."""
+    settings.TWO_FACTOR_REMEMBER_COOKIE_AGE = 3600
+    phone = Client(HTTP_USER_AGENT=CHROME_ANDROID)
+    phone_flow = make_flow(phone)
+    phone_flow.password()
+    assert phone_flow.token(code_for(example_device), remember="1").status_code == 302
+    example_device.refresh_from_db()
+    login_flow.password()
+    assert login_flow.token(code_for(example_device)).status_code == 302
+    here = row_of(client)
+    response = client.post(reverse("two_factor:forget_browser"), {"all": "1"}, follow=True)
+    assert "1 browser forgotten." in [str(m) for m in response.context["messages"]]
+    response = client.post(
+        reverse("two_factor:forget_browser"), {"browser": str(here.pk)}, follow=True
+    )
+    assert "That browser was already forgotten." in [str(m) for m in response.context["messages"]]
+    assert SignedInBrowser.objects.filter(pk=here.pk, signed_in=True).exists()

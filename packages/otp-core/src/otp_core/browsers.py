@@ -50,10 +50,13 @@ __all__ = [
     "adopt",
     "browsers_for",
     "connect",
-    "current_record",
     "digest",
     "flush",
+    "forget_remembered",
     "ip_prefix",
+    "is_this_browser",
+    "last_seen",
+    "last_seen_expression",
     "note_change",
     "password_stamp",
     "remember",
@@ -153,14 +156,16 @@ def flush(request: HttpRequest, *, final: bool = False) -> None:
     ``final``: the middleware's call after the view; later changes (code
     that runs after the response) are written at once.
     """
-    from .models import SignedInBrowser
-
     if final:
         request.__dict__.pop(_DEFERRED, None)
     pending = request.__dict__.pop(_PENDING, None)
+    if pending is None:
+        return  # most requests: nothing gathered
     session = getattr(request, "session", None)
-    if pending is None or session is None or session_secret(session) != pending.secret:
-        return  # nothing gathered, or signed out (or in as someone else) since
+    if session is None or session_secret(session) != pending.secret:
+        return  # signed out (or in as someone else) since
+    from .models import SignedInBrowser
+
     now = timezone.now()
     values: dict[str, Any] = {
         "verifications": list(session.get(VERIFICATIONS_SESSION_KEY) or []),
@@ -209,9 +214,14 @@ def start(request: HttpRequest | None, user: Any) -> None:
     old = session_secret(session)
     if old is not None:
         _end(old, user.pk)  # signed in again: the earlier row goes (or stays remembered)
-    secret = secrets.token_urlsafe(32)
-    session[BROWSER_SESSION_KEY] = secret
     request.__dict__.pop(_GONE, None)
+    _new_row(request, user)
+
+
+def _new_row(request: HttpRequest, user: Any) -> None:
+    """A new random id in the session; its row is inserted at the end of the request."""
+    secret = secrets.token_urlsafe(32)
+    request.session[BROWSER_SESSION_KEY] = secret  # type: ignore[attr-defined]
     stamp = {"password_stamp": password_stamp(user)}
     _queue(request, _Pending(secret, user.pk, create=True, fields=stamp))
 
@@ -304,21 +314,52 @@ def seen(request: HttpRequest, last_seen: datetime.datetime | None) -> None:
 
 def adopt_session(request: HttpRequest, user: Any) -> None:
     """A signed-in session without a row (from before this version): give it one."""
-    session = request.session  # type: ignore[attr-defined]
-    secret = secrets.token_urlsafe(32)
-    session[BROWSER_SESSION_KEY] = secret
-    stamp = {"password_stamp": password_stamp(user)}
-    _queue(request, _Pending(secret, user.pk, create=True, fields=stamp))
+    _new_row(request, user)
 
 
-def current_record(request: HttpRequest, user: Any) -> SignedInBrowser | None:
-    """This browser's row, or None."""
+def is_this_browser(request: HttpRequest, row: SignedInBrowser) -> bool:
+    """Is ``row`` the one of ``request``'s session?"""
+    secret = session_secret(getattr(request, "session", None))
+    return secret is not None and row.key_digest == digest(secret)
+
+
+def last_seen_expression(alias: str, browser: str, user_pk: Any) -> Any:
+    """The signed-in row's ``last_seen_at`` as a subquery expression (NULL: none),
+    to annotate the device query with.
+
+    Raw SQL, built once per database: an ORM ``Subquery`` would be compiled
+    again on every request that asks about two-factor.
+    """
+    from django.db import connections
+    from django.db.models import DateTimeField
+    from django.db.models.expressions import RawSQL
+
     from .models import SignedInBrowser
 
-    secret = session_secret(getattr(request, "session", None))
-    if secret is None:
-        return None
-    return SignedInBrowser.objects.filter(key_digest=digest(secret), user_id=user.pk).first()
+    built = _LAST_SEEN_SQL.get(alias)
+    if built is None:
+        quote = connections[alias].ops.quote_name
+        column = {f.name: quote(f.column) for f in SignedInBrowser._meta.concrete_fields}
+        # Only quoted names from the model's own metadata; every value is a parameter.
+        sql = (
+            f"SELECT {column['last_seen_at']} FROM {quote(SignedInBrowser._meta.db_table)}"  # noqa: S608
+            f" WHERE {column['key_digest']} = %s AND {column['user']} = %s"
+            f" AND {column['signed_in']} = %s"
+        )
+        built = _LAST_SEEN_SQL[alias] = (sql, DateTimeField())
+    sql, output_field = built
+    return RawSQL(sql, (browser, user_pk, True), output_field=output_field)  # noqa: S611
+
+
+_LAST_SEEN_SQL: dict[str, tuple[str, Any]] = {}
+
+
+def last_seen(browser: str, user_pk: Any) -> datetime.datetime | None:
+    """The signed-in row's ``last_seen_at`` on its own, None when there is none."""
+    from .models import SignedInBrowser
+
+    rows = SignedInBrowser.objects.filter(key_digest=browser, user_id=user_pk, signed_in=True)
+    return rows.values_list("last_seen_at", flat=True).first()
 
 
 # -- the account page ------------------------------------------------------------
@@ -393,9 +434,16 @@ def _factors(raw: Any) -> list[tuple[str, str, datetime.datetime]]:
 # -- what changes elsewhere ------------------------------------------------------
 
 
-def _forget_remembered(rows: Any) -> None:
-    _delete(rows.filter(signed_in=False))
-    rows.update(remembered_at=None, remembered_device_id="")
+def forget_remembered(rows: Any) -> int:
+    """Forget the remembered browsers among ``rows``; return how many.
+
+    A row whose session has ended goes; a signed-in one stays, no longer
+    remembered.
+    """
+    remembered = rows.filter(remembered_at__isnull=False)
+    return _delete(remembered.filter(signed_in=False)) + remembered.update(
+        remembered_at=None, remembered_device_id=""
+    )
 
 
 def _drop_devices(user_pk: Any, device_ids: set[str] | None) -> None:
@@ -425,7 +473,7 @@ def _device_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
         return
     persistent_id = instance.persistent_id
     _drop_devices(instance.user_id, {persistent_id})
-    _forget_remembered(
+    forget_remembered(
         SignedInBrowser.objects.filter(user_id=instance.user_id, remembered_device_id=persistent_id)
     )
 
@@ -434,7 +482,7 @@ def _two_factor_disabled(sender: Any, user: Any, **kwargs: Any) -> None:
     from .models import SignedInBrowser
 
     _drop_devices(user.pk, None)
-    _forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
+    forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
 
 
 def _password_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
@@ -444,9 +492,7 @@ def _password_saved(sender: Any, instance: Any, created: bool = False, **kwargs:
         return
     from .models import SignedInBrowser
 
-    _forget_remembered(
-        SignedInBrowser.objects.filter(user_id=instance.pk, remembered_at__isnull=False)
-    )
+    forget_remembered(SignedInBrowser.objects.filter(user_id=instance.pk))
 
 
 def connect() -> None:

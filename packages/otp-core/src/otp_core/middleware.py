@@ -87,10 +87,10 @@ class OTPMiddleware:
             attach(request, user)  # lazy: nothing here touches the database
             defer_writes(request)
         response = await self.get_response(request)
-        if _PENDING in request.__dict__:
+        if _PENDING in request.__dict__:  # a write: in a thread, as database access must be
             await sync_to_async(flush)(request, final=True)
         else:
-            flush(request, final=True)  # nothing to write: no query
+            flush(request, final=True)
         return response
 
 

@@ -193,7 +193,7 @@ class OTPState:
         devices, last_seen = _load_devices((v.device_id for v in recorded), user.pk, browser)
         if browser is not None:
             if last_seen is _UNKNOWN:  # no device row came back to carry it
-                last_seen = _browser_last_seen(browser, user.pk)
+                last_seen = browsers.last_seen(browser, user.pk)
             if last_seen is None:
                 # Signed out from another browser (its row deleted): end this session.
                 browsers.gone(self._request, user)
@@ -361,6 +361,7 @@ def _load_devices(
     confirmation checked here: the same answer as filtering on them in SQL,
     for less work building the query on every request that asks.
     """
+    from . import browsers
     from .models.device import _split_persistent_id
 
     by_model: dict[type, list[str]] = defaultdict(list)
@@ -376,7 +377,8 @@ def _load_devices(
             manager = model._default_manager
             rows = manager.filter(pk=pks[0]) if len(pks) == 1 else manager.filter(pk__in=pks)
             if browser is not None:
-                rows = rows.annotate(**{_LAST_SEEN: _last_seen_sql(rows.db, browser, user_pk)})
+                expression = browsers.last_seen_expression(rows.db, browser, user_pk)
+                rows = rows.annotate(**{_LAST_SEEN: expression})
             for device in rows:
                 if browser is not None:
                     last_seen = device.__dict__.pop(_LAST_SEEN)
@@ -385,44 +387,3 @@ def _load_devices(
         except (ValueError, TypeError):
             continue
     return found, last_seen
-
-
-def _last_seen_sql(alias: str, browser: str, user_pk: Any) -> Any:
-    """The signed-in row's ``last_seen_at`` as a subquery expression (NULL: none).
-
-    Raw SQL, built once per database: an ORM ``Subquery`` would be compiled
-    again on every request that asks about two-factor.
-    """
-    from django.db import connections
-    from django.db.models import DateTimeField
-    from django.db.models.expressions import RawSQL
-
-    from .models import SignedInBrowser
-
-    built = _LAST_SEEN_SQL.get(alias)
-    if built is None:
-        quote = connections[alias].ops.quote_name
-        column = {f.name: quote(f.column) for f in SignedInBrowser._meta.concrete_fields}
-        # Only quoted names from the model's own metadata; every value is a parameter.
-        sql = (
-            f"SELECT {column['last_seen_at']} FROM {quote(SignedInBrowser._meta.db_table)}"  # noqa: S608
-            f" WHERE {column['key_digest']} = %s AND {column['user']} = %s"
-            f" AND {column['signed_in']} = %s"
-        )
-        built = _LAST_SEEN_SQL[alias] = (sql, DateTimeField())
-    sql, output_field = built
-    return RawSQL(sql, (browser, user_pk, True), output_field=output_field)  # noqa: S611
-
-
-_LAST_SEEN_SQL: dict[str, tuple[str, Any]] = {}
-
-
-def _browser_rows(browser: str, user_pk: Any) -> Any:
-    from .models import SignedInBrowser
-
-    return SignedInBrowser.objects.filter(key_digest=browser, user_id=user_pk, signed_in=True)
-
-
-def _browser_last_seen(browser: str, user_pk: Any) -> Any:
-    """The signed-in row's ``last_seen_at``, None when there is none."""
-    return _browser_rows(browser, user_pk).values_list("last_seen_at", flat=True).first()

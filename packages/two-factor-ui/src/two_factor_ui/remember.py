@@ -179,13 +179,18 @@ def remembered_device(request: HttpRequest, user: Any) -> Device | None:
     return record.device if record is not None else None  # type: ignore[attr-defined]
 
 
-def resume(request: HttpRequest, user: Any) -> SignedInBrowser | None:
+def resume(
+    request: HttpRequest, user: Any, record: SignedInBrowser | None = None
+) -> SignedInBrowser | None:
     """Signed in through a remembered browser: this session becomes that row's.
 
     Call after Django's ``login()``; the row is signed in again instead of a
-    new one being made. Returns the row, None when no cookie is valid now.
+    new one being made. ``record``: the row :func:`remembered_browser` gave
+    earlier in this request (else the cookies are read again). Returns the
+    row, None when no cookie is valid.
     """
-    record = remembered_browser(request, user)
+    if record is None:
+        record = remembered_browser(request, user)
     if record is not None:
         browsers.adopt(request, user, record.browser_id)  # type: ignore[attr-defined]
     return record
@@ -199,32 +204,26 @@ def browsers_for(request: HttpRequest, user: Any) -> list[SignedInBrowser]:
     return browsers.browsers_for(request, user, ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE)
 
 
-def _forget(rows: Any) -> int:
-    """Clear the remembering of ``rows``; a row whose session has ended goes."""
-    count = rows.filter(remembered_at__isnull=False).count()
-    rows.filter(remembered_at__isnull=False, signed_in=False).delete()
-    rows.filter(remembered_at__isnull=False).update(remembered_at=None, remembered_device_id="")
-    return count
-
-
 def forget_browser(user: Any, pk: Any) -> bool:
     """Forget one of ``user``'s remembered browsers; False when there was none."""
     from otp_core.models import SignedInBrowser
 
-    return bool(_forget(SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)))
+    return bool(browsers.forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)))
 
 
 def forget_all(user: Any) -> int:
     """Forget every browser remembered for ``user``; return how many."""
     from otp_core.models import SignedInBrowser
 
-    return _forget(SignedInBrowser.objects.filter(user_id=user.pk))
+    return browsers.forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
 
 
-def forget_this_browser(request: HttpRequest, response: HttpResponse, user: Any) -> None:
-    """Forget this browser for ``user``: its remembering and its cookies."""
+def forget_this_browser(request: HttpRequest, response: HttpResponse, user: Any) -> int:
+    """Forget this browser for ``user``: its remembering and its cookies; return how many."""
     from otp_core.models import SignedInBrowser
 
+    forgotten = 0
     for name, record in _valid_cookies(request, user):
-        _forget(SignedInBrowser.objects.filter(pk=record.pk))
+        forgotten += browsers.forget_remembered(SignedInBrowser.objects.filter(pk=record.pk))
         response.delete_cookie(name, **_cookie_kwargs())
+    return forgotten

@@ -35,20 +35,18 @@ class ForgetBrowserView(SignedInRequiredMixin, View):
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         user = request.user
         response = HttpResponseRedirect(reverse("two_factor:profile"))
-        # This browser first: its cookies are found through its record.
-        current = {b.pk for b in remember.browsers_for(request, user) if b.current}
         if request.POST.get("all"):
-            count = len(current)
-            remember.forget_this_browser(request, response, user)
+            # This browser first: its cookies are found through its record.
+            count = remember.forget_this_browser(request, response, user)
             count += remember.forget_all(user)
             text = ngettext(
                 "%(count)d browser forgotten.", "%(count)d browsers forgotten.", count
             ) % {"count": count}
         else:
             pk = parse_pk(SignedInBrowser, request.POST.get("browser"))
-            if pk is not None and pk in current:
-                remember.forget_this_browser(request, response, user)
-                forgotten = True
+            here = remember.remembered_browser(request, user)
+            if pk is not None and here is not None and here.pk == pk:
+                forgotten = bool(remember.forget_this_browser(request, response, user))
             else:
                 forgotten = pk is not None and remember.forget_browser(user, pk)
             if forgotten:
@@ -75,21 +73,19 @@ class SignOutBrowserView(SignedInRequiredMixin, View):
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         user = request.user
         pk = parse_pk(SignedInBrowser, request.POST.get("browser"))
-        current = browsers.current_record(request, user)
-        if pk is not None and current is not None and current.pk == pk:
+        row = None if pk is None else SignedInBrowser.objects.filter(user_id=user.pk, pk=pk).first()
+        if row is None:
+            text = gettext("That browser was already signed out.")
+            level = messages.INFO
+        elif browsers.is_this_browser(request, row):
             text = gettext("To sign out of this browser, use the Sign out button.")
             level = messages.WARNING
-        elif pk is not None and (
-            row := SignedInBrowser.objects.filter(user_id=user.pk, pk=pk).first()
-        ):
-            browsers.sign_out(user, pk)
+        else:
+            browsers.sign_out(user, row.pk)
             text = gettext("Signed out of %(browser)s: it needs the password again.") % {
                 "browser": row
             }
             level = messages.SUCCESS
-        else:
-            text = gettext("That browser was already signed out.")
-            level = messages.INFO
         if hasattr(request, "_messages"):
             messages.add_message(request, level, text)
         return HttpResponseRedirect(reverse("two_factor:profile") + "#browsers")

@@ -251,6 +251,7 @@ class LoginView(StepWizardView):
             self._set_extra(DEVICE, device.persistent_id if device else "")
             self._set_extra(HAS_BACKUP, bool(backup_devices(user)))
             record = remember.remembered_browser(self.request, user)
+            self._remembered_browser = record  # resumed by done(), in this request
             remembered = record.device if record is not None else None  # type: ignore[attr-defined]
             # The verification it stands for is as old as the remembering
             # (a django-two-factor-auth cookie's age is not known: as old as can be).
@@ -368,7 +369,7 @@ class LoginView(StepWizardView):
         response = HttpResponseRedirect(target)
         if verified_at is not None:
             # This browser's remembered row is signed in again (no new one).
-            remember.resume(request, user)
+            remember.resume(request, user, getattr(self, "_remembered_browser", None))
         if device is not None:
             otp_core.login(request, device, at=verified_at)
             user_verified.send(sender=__name__, request=request, user=user, device=device)
