@@ -78,6 +78,19 @@ def test_devices_for_user(user, other_user, device_factory):
     assert [d.persistent_id for d in only_unconfirmed] == [unconfirmed.persistent_id]
 
 
+def test_devices_keep_their_creation_order_after_a_save(user, other_user, device_factory):
+    """The device asked first must not change because another one was saved last:
+    PostgreSQL, asked without ORDER BY, can return a moved row after the others."""
+    first, second, third = (device_factory(user) for _ in range(3))
+    for device in (first, second):
+        # Through another owner and back: the row gets a new place in the table.
+        for owner in (other_user, user):
+            device.user = owner
+            device.save()
+    listed = [d.pk for d in otp_core.devices_for_user(user) if isinstance(d, ExampleDevice)]
+    assert listed == [first.pk, second.pk, third.pk]
+
+
 def test_devices_for_anonymous_or_none_is_empty():
     from django.contrib.auth.models import AnonymousUser
 

@@ -68,11 +68,16 @@ def devices_for_user(user: Any, confirmed: bool | None = True) -> list[Device]:
 def _fetch_devices(user: Any, confirmed: bool | None) -> list[Device]:
     from .models import device_classes
 
+    # Registry order, then creation order within a model: without ORDER BY,
+    # PostgreSQL returns a row moved by an UPDATE after the others, and the
+    # device asked first would change with the last sign-in.
     return list(
         chain.from_iterable(
-            model._default_manager.devices_for_user(user, confirmed=confirmed)
-            if hasattr(model._default_manager, "devices_for_user")
-            else model._default_manager.filter(user=user)
+            (
+                model._default_manager.devices_for_user(user, confirmed=confirmed)
+                if hasattr(model._default_manager, "devices_for_user")
+                else model._default_manager.filter(user=user)
+            ).order_by("pk")
             for model in device_classes()
         )
     )
