@@ -55,11 +55,11 @@ __all__ = [
     "forget_remembered",
     "ip_prefix",
     "is_this_browser",
-    "last_seen",
-    "last_seen_expression",
     "note_change",
     "password_stamp",
     "remember",
+    "row_state",
+    "row_state_sql",
     "session_secret",
     "sign_out",
 ]
@@ -306,9 +306,9 @@ def gone(request: HttpRequest, user: Any) -> None:
     attach(request, request.user)  # type: ignore[attr-defined]
 
 
-def seen(request: HttpRequest, last_seen: datetime.datetime | None) -> None:
-    """The row exists and was last seen at ``last_seen``: refresh it every few minutes."""
-    if last_seen is None or (timezone.now() - last_seen).total_seconds() >= SEEN_INTERVAL:
+def seen(request: HttpRequest, due: bool) -> None:
+    """The row exists; ``due``: last seen ``SEEN_INTERVAL`` or more ago, so refresh it."""
+    if due:
         note_change(request)
 
 
@@ -323,43 +323,45 @@ def is_this_browser(request: HttpRequest, row: SignedInBrowser) -> bool:
     return secret is not None and row.key_digest == digest(secret)
 
 
-def last_seen_expression(alias: str, browser: str, user_pk: Any) -> Any:
-    """The signed-in row's ``last_seen_at`` as a subquery expression (NULL: none),
-    to annotate the device query with.
+def row_state_sql(connection: Any, browser: str, user_pk: Any) -> tuple[str, tuple]:
+    """SQL and values of a subquery giving the signed-in row's state: NULL when
+    there is none, else 1 when its ``last_seen_at`` is due for a refresh, 0 when not.
 
-    Raw SQL, built once per database: an ORM ``Subquery`` would be compiled
-    again on every request that asks about two-factor.
+    Added to the device query (:mod:`otp_core.device_query`) as raw SQL, its
+    text built once per database; the time comparison is a value, adapted
+    for ``connection`` as the ORM adapts a ``DateTimeField``'s.
     """
-    from django.db import connections
-    from django.db.models import DateTimeField
-    from django.db.models.expressions import RawSQL
-
     from .models import SignedInBrowser
 
-    built = _LAST_SEEN_SQL.get(alias)
-    if built is None:
-        quote = connections[alias].ops.quote_name
+    sql = _ROW_STATE_SQL.get(connection.alias)
+    if sql is None:
+        quote = connection.ops.quote_name
         column = {f.name: quote(f.column) for f in SignedInBrowser._meta.concrete_fields}
         # Only quoted names from the model's own metadata; every value is a parameter.
-        sql = (
-            f"SELECT {column['last_seen_at']} FROM {quote(SignedInBrowser._meta.db_table)}"  # noqa: S608
+        sql = _ROW_STATE_SQL[connection.alias] = (
+            f"SELECT CASE WHEN {column['last_seen_at']} < %s THEN 1 ELSE 0 END"  # noqa: S608
+            f" FROM {quote(SignedInBrowser._meta.db_table)}"
             f" WHERE {column['key_digest']} = %s AND {column['user']} = %s"
             f" AND {column['signed_in']} = %s"
         )
-        built = _LAST_SEEN_SQL[alias] = (sql, DateTimeField())
-    sql, output_field = built
-    return RawSQL(sql, (browser, user_pk, True), output_field=output_field)  # noqa: S611
+    due_before = timezone.now() - datetime.timedelta(seconds=SEEN_INTERVAL)
+    field = SignedInBrowser._meta.get_field("last_seen_at")
+    return sql, (field.get_db_prep_value(due_before, connection), browser, user_pk, True)
 
 
-_LAST_SEEN_SQL: dict[str, tuple[str, Any]] = {}
+_ROW_STATE_SQL: dict[str, str] = {}
 
 
-def last_seen(browser: str, user_pk: Any) -> datetime.datetime | None:
-    """The signed-in row's ``last_seen_at`` on its own, None when there is none."""
+def row_state(browser: str, user_pk: Any) -> bool | None:
+    """:func:`row_state_sql`'s answer on its own: None (no signed-in row) or whether
+    it is due for a refresh. For a session whose devices are all gone."""
     from .models import SignedInBrowser
 
     rows = SignedInBrowser.objects.filter(key_digest=browser, user_id=user_pk, signed_in=True)
-    return rows.values_list("last_seen_at", flat=True).first()
+    last_seen = rows.values_list("last_seen_at", flat=True).first()
+    if last_seen is None:
+        return None
+    return (timezone.now() - last_seen).total_seconds() >= SEEN_INTERVAL
 
 
 # -- the account page ------------------------------------------------------------

@@ -10,7 +10,6 @@ what the middleware puts on ``request.otp``.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -185,20 +184,21 @@ class OTPState:
             if legacy:
                 recorded = [*recorded, Verification(str(legacy), "otp", 0.0)]
         from . import browsers
+        from .device_query import UNKNOWN, load_devices
 
         secret = browsers.session_secret(session)
         # A row this very request is writing (a sign-in) needs no check.
         fresh = secret is not None and browsers.written_here(self._request, secret)
         browser = browsers.digest(secret) if secret is not None and not fresh else None
-        devices, last_seen = _load_devices((v.device_id for v in recorded), user.pk, browser)
+        devices, state = load_devices((v.device_id for v in recorded), user.pk, browser)
         if browser is not None:
-            if last_seen is _UNKNOWN:  # no device row came back to carry it
-                last_seen = browsers.last_seen(browser, user.pk)
-            if last_seen is None:
+            if state is UNKNOWN:  # no device row came back to carry it
+                state = browsers.row_state(browser, user.pk)
+            if state is None:
                 # Signed out from another browser (its row deleted): end this session.
                 browsers.gone(self._request, user)
                 return [], {}
-            browsers.seen(self._request, last_seen)
+            browsers.seen(self._request, state)
         elif secret is None:
             if browsers.BROWSER_SESSION_KEY in session:
                 browsers.gone(self._request, user)  # a broken id: treated as signed out
@@ -341,49 +341,3 @@ class OTPState:
     def __repr__(self) -> str:
         state = "not loaded" if self._loaded is None else f"{len(self._loaded[0])} verified"
         return f"<OTPState {state}>"
-
-
-#: ``_load_devices`` could not tell whether the browser row exists (no device row read).
-_UNKNOWN: Any = object()
-_LAST_SEEN = "_otp_browser_last_seen"
-
-
-def _load_devices(
-    device_ids: Iterable[str], user_pk: Any, browser: str | None = None
-) -> tuple[dict[str, Device], Any]:
-    """Confirmed devices of ``user_pk`` by persistent id, one query per model.
-
-    With ``browser`` (a :class:`~otp_core.models.SignedInBrowser` digest) the
-    same query reads that row's ``last_seen_at`` (None: no such signed-in
-    row); ``_UNKNOWN`` when no device row came back to say.
-
-    The rows are selected by primary key alone and their owner and
-    confirmation checked here: the same answer as filtering on them in SQL,
-    for less work building the query on every request that asks.
-    """
-    from . import browsers
-    from .models.device import _split_persistent_id
-
-    by_model: dict[type, list[str]] = defaultdict(list)
-    for device_id in device_ids:
-        model, pk = _split_persistent_id(device_id)
-        if model is not None:
-            by_model[model].append(pk)
-    found: dict[str, Device] = {}
-    last_seen: Any = _UNKNOWN
-    for model, pks in by_model.items():
-        try:
-            # is_verified() never reads the secret: it stays sealed (not decrypted).
-            manager = model._default_manager
-            rows = manager.filter(pk=pks[0]) if len(pks) == 1 else manager.filter(pk__in=pks)
-            if browser is not None:
-                expression = browsers.last_seen_expression(rows.db, browser, user_pk)
-                rows = rows.annotate(**{_LAST_SEEN: expression})
-            for device in rows:
-                if browser is not None:
-                    last_seen = device.__dict__.pop(_LAST_SEEN)
-                if device.user_id == user_pk and device.confirmed:
-                    found[device.persistent_id] = device
-        except (ValueError, TypeError):
-            continue
-    return found, last_seen
