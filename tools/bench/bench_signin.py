@@ -12,8 +12,9 @@ started by ``tools/dbserver.py``) and gunicorn with 2 sync workers each.
 A *sign-in* is what a browser does: GET the login page, POST the password,
 POST the TOTP code (computed with pyotp; plain Django stops after the
 password). Every user signs in once, so no code is refused as a replay.
-Measured per round, the sites interleaved in a rotating order: sign-ins per
-second (wall time, one client), SQL statements and writes per sign-in
+Measured per round, the sites taking turns one sign-in (and one block of
+ten pages) at a time, who goes first rotating: sign-ins per second (wall
+time of the sign-ins, one client), SQL statements and writes per sign-in
 (counted server-side by ``sites.counting``), server CPU per request (the
 workers' ``/proc/<pid>/stat``), the same for a page behind
 ``otp_required``/``login_required``, and worker RSS at the end. Ratios are
@@ -53,6 +54,8 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 START_TIMEOUT = 60.0
 #: Targets of issue 15 (ours / peers).
 TARGET_SIGNIN_RATE = 1.2
+#: Protected pages a site loads in one turn (``measure_round``).
+PAGE_BLOCK = 10
 
 
 # -- HTTP client ---------------------------------------------------------------
@@ -141,6 +144,7 @@ class Site:
     proc: subprocess.Popen
     users: list[tuple[str, str]]
     next_user: int = 0
+    _workers: list[int] = field(default_factory=list)
 
     def user(self) -> tuple[str, str]:
         user = self.users[self.next_user]
@@ -148,23 +152,26 @@ class Site:
         return user
 
     def workers(self) -> list[int]:
-        """The gunicorn workers: children of the master process."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
-                    pids.append(int(entry.name))
-        return pids
+        """The gunicorn workers: children of the master process (read once, then kept)."""
+        if not self._workers:
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        stat = (entry / "stat").read_text()
+                    except OSError:
+                        continue
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                        self._workers.append(int(entry.name))
+        return self._workers
 
     def cpu(self) -> float:
         """Seconds of CPU (user + system) the workers have used."""
         total = 0
         for pid in self.workers():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a worker was replaced: the measurement is void
+                raise RuntimeError(f"{self.name}: gunicorn worker {pid} went away") from None
             total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / TICK
 
@@ -277,32 +284,72 @@ class Samples:
     rss_start: float = float("nan")  # after start-up and one login page
 
 
-def measure_signins(site: Site, count: int, samples: Samples) -> Browser:
-    requests = 2 if site.name == "plain" else 3
-    cpu0, started = site.cpu(), time.perf_counter()
-    sql = writes = 0
-    browser = None
-    for _ in range(count):
-        browser = sign_in(site.name, site.port, *site.user())
-        sql += browser.sql
-        writes += browser.writes
-    elapsed, cpu = time.perf_counter() - started, site.cpu() - cpu0
-    samples.rate.append(count / elapsed)
-    samples.sql.append(sql / count)
-    samples.writes.append(writes / count)
-    samples.cpu_request.append(cpu / (count * requests) * 1000)
-    assert browser is not None
-    return browser
+@dataclass
+class _Round:
+    """One site's totals over one round."""
+
+    signins: int = 0
+    requests: int = 0
+    elapsed: float = 0.0
+    cpu: float = 0.0
+    sql: int = 0
+    writes: int = 0
+    pages: int = 0
+    page_cpu: float = 0.0
+    page_sql: int = 0
 
 
-def measure_page(site: Site, browser: Browser, count: int, samples: Samples) -> None:
-    browser.sql = 0
-    cpu0 = site.cpu()
-    for _ in range(count):
-        status, _, _ = browser.request("GET", PROTECTED)
-        _expect(site.name, "protected page", status, 200)
-    samples.cpu_page.append((site.cpu() - cpu0) / count * 1000)
-    samples.sql_page.append(browser.sql / count)
+def measure_round(sites: dict[str, Site], signins: int, pages: int) -> dict[str, _Round]:
+    """``signins`` sign-ins and ``pages`` protected pages per site, the sites taking
+    turns one sign-in (and one block of pages) at a time.
+
+    Fine-grained turns put every site under the same machine: on a shared host
+    the speed drifts within seconds, and whole blocks per site would measure
+    the drift as much as the code. CPU is read from ``/proc`` around each
+    turn; its 10 ms ticks fall into the turns without bias, so the sums are
+    right over a round.
+    """
+    totals = {name: _Round() for name in sites}
+    browsers: dict[str, Browser] = {}
+    for _ in range(signins):
+        for name, site in sites.items():
+            cpu0, started = site.cpu(), time.perf_counter()
+            browser = sign_in(name, site.port, *site.user())
+            elapsed, cpu = time.perf_counter() - started, site.cpu() - cpu0
+            total = totals[name]
+            total.signins += 1
+            total.requests += 2 if name == "plain" else 3
+            total.elapsed += elapsed
+            total.cpu += cpu
+            total.sql += browser.sql
+            total.writes += browser.writes
+            browsers[name] = browser
+    done = 0
+    while done < pages:
+        block = min(PAGE_BLOCK, pages - done)
+        for name, site in sites.items():
+            browser = browsers[name]
+            browser.sql = 0
+            cpu0 = site.cpu()
+            for _ in range(block):
+                status, _, _ = browser.request("GET", PROTECTED)
+                _expect(name, "protected page", status, 200)
+            total = totals[name]
+            total.page_cpu += site.cpu() - cpu0
+            total.pages += block
+            total.page_sql += browser.sql
+        done += block
+    return totals
+
+
+def record(total: _Round, samples: Samples) -> None:
+    samples.rate.append(total.signins / total.elapsed)
+    samples.sql.append(total.sql / total.signins)
+    samples.writes.append(total.writes / total.signins)
+    samples.cpu_request.append(total.cpu / total.requests * 1000)
+    if total.pages:
+        samples.cpu_page.append(total.page_cpu / total.pages * 1000)
+        samples.sql_page.append(total.page_sql / total.pages)
 
 
 def ratio(a: list[float], b: list[float]) -> tuple[float, float, float]:
@@ -347,15 +394,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.rounds} rounds x {args.signins} sign-ins + {args.pages} pages per site")
         for name, site in sites.items():
             samples[name].rss_start = site.rss()
-        for site in sites.values():  # warm-up: imports, caches, connections
-            for _ in range(warmup):
-                browser = sign_in(site.name, site.port, *site.user())
-            measure_page(site, browser, 20, Samples())
+        measure_round(sites, warmup, 20)  # warm-up: imports, caches, connections
         for n in range(args.rounds):
-            order = SITES[n % 3 :] + SITES[: n % 3]
-            for name in order:
-                browser = measure_signins(sites[name], args.signins, samples[name])
-                measure_page(sites[name], browser, args.pages, samples[name])
+            order = SITES[n % 3 :] + SITES[: n % 3]  # who goes first rotates
+            totals = measure_round({name: sites[name] for name in order}, args.signins, args.pages)
+            for name, total in totals.items():
+                record(total, samples[name])
         for name, site in sites.items():
             samples[name].rss = site.rss()
     report(samples, engine_ratios())

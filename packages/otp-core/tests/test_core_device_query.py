@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 from django.test import RequestFactory
 from django.utils import timezone
 from otp_example.models import ExampleDevice, HardwareExampleDevice
@@ -22,14 +24,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_cache(monkeypatch):
-    monkeypatch.setattr(device_query, "_PREPARED", {})
+    monkeypatch.setattr(device_query, "_BUILT", weakref.WeakKeyDictionary())
+
+
+def _built():
+    """What was built on this thread's connection."""
+    return device_query._BUILT.get(connections["default"], {})
 
 
 @pytest.fixture(params=["prepared", "orm"])
 def path(request, monkeypatch):
     """Each test runs on the SQL built once, then on the ORM query built every time."""
     if request.param == "orm":
-        monkeypatch.setattr(device_query, "_prepare", lambda *args: None)
+        monkeypatch.setattr(device_query, "_build", lambda *args: None)
     return request.param
 
 
@@ -89,8 +96,8 @@ def test_the_browser_rows_state_comes_with_the_devices(path, user, device, signe
 
 def test_the_sql_is_built_once_per_model_and_count(monkeypatch, user, device, signed_in):
     built = []
-    prepare = device_query._prepare
-    monkeypatch.setattr(device_query, "_prepare", lambda *a: built.append(a[0]) or prepare(*a))
+    build = device_query._build
+    monkeypatch.setattr(device_query, "_build", lambda *a: built.append(a[0]) or build(*a))
     for _ in range(3):
         found, state = device_query.load_devices([device.persistent_id], user.pk, signed_in)
         assert list(found) == [device.persistent_id]
@@ -101,7 +108,8 @@ def test_the_sql_is_built_once_per_model_and_count(monkeypatch, user, device, si
         assert set(found) == {device.persistent_id, second.persistent_id}
     assert built == [ExampleDevice, ExampleDevice]  # (1 id, browser), (2 ids, none)
     # This Django and database take the built SQL: the ORM is not asked again.
-    assert all(isinstance(sql, str) for sql in device_query._PREPARED.values())
+    assert len(_built()) == 2
+    assert all(entry is not None for entry in _built().values())
 
 
 def test_a_manager_with_its_own_filter_keeps_the_orm_query(monkeypatch, user, device):
@@ -112,6 +120,6 @@ def test_a_manager_with_its_own_filter_keeps_the_orm_query(monkeypatch, user, de
     )
     found, _ = device_query.load_devices([device.persistent_id], user.pk)
     assert list(found) == [device.persistent_id]
-    assert list(device_query._PREPARED.values()) == [None]
+    assert list(_built().values()) == [None]
     ExampleDevice.objects.filter(pk=device.pk).update(name="retired")
     assert device_query.load_devices([device.persistent_id], user.pk)[0] == {}
