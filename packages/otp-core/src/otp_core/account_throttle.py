@@ -59,11 +59,17 @@ def locked_row(user_id: Any, *, using: str) -> AccountThrottle | None:
     Call it inside ``transaction.atomic()`` after locking the device row(s).
     On SQLite the device lock already holds the database write lock.
     """
-    manager = AccountThrottle._default_manager.db_manager(using)
-    try:
-        return manager.select_for_update().get(user_id=user_id)
-    except AccountThrottle.DoesNotExist:
-        return None
+    from .built_queries import model_rows
+
+    user_field = AccountThrottle._meta.get_field("user").target_field  # type: ignore[union-attr]
+    value = user_field.get_db_prep_value(user_id, connections[using], prepared=False)
+
+    def build() -> Any:
+        manager = AccountThrottle._default_manager.db_manager(using)
+        return manager.select_for_update().filter(user_id=user_id).order_by()
+
+    rows = model_rows(("locked account row",), build, [value], using=using)
+    return rows[0][0] if rows else None  # type: ignore[return-value]  # one row per user
 
 
 def lock_refusal(row: AccountThrottle | None) -> dict[str, Any] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from .middleware import OTPUser, attach
@@ -66,21 +65,35 @@ def devices_for_user(user: Any, confirmed: bool | None = True) -> list[Device]:
 
 
 def _fetch_devices(user: Any, confirmed: bool | None) -> list[Device]:
-    from .models import device_classes
+    from django.db import connections
+
+    from .built_queries import model_rows
+    from .models import DeviceManager, device_classes
 
     # Registry order, then creation order within a model: without ORDER BY,
     # PostgreSQL returns a row moved by an UPDATE after the others, and the
     # device asked first would change with the last sign-in.
-    return list(
-        chain.from_iterable(
-            (
-                model._default_manager.devices_for_user(user, confirmed=confirmed)
-                if hasattr(model._default_manager, "devices_for_user")
-                else model._default_manager.filter(user=user)
-            ).order_by("pk")
-            for model in device_classes()
-        )
-    )
+    devices: list[Device] = []
+    for model in device_classes():
+        manager = model._default_manager
+        own = getattr(type(manager), "devices_for_user", None)
+        if own is not None and own is not DeviceManager.devices_for_user:
+            # The model's own listing: asked as it is, every time.
+            devices.extend(manager.devices_for_user(user, confirmed=confirmed).order_by("pk"))
+            continue
+        alias = manager.db
+        user_field = model._meta.get_field("user").target_field  # type: ignore[union-attr]
+        params = [user_field.get_db_prep_value(user.pk, connections[alias], prepared=False)]
+
+        def build(manager: Any = manager) -> Any:
+            return manager.filter(user=user).order_by("pk")
+
+        rows = model_rows(("devices of a user", model), build, params, using=alias)
+        # DeviceManager.devices_for_user()'s confirmation filter, here: the
+        # ORM writes a boolean test into the SQL text, not as a value.
+        keep = own is None or confirmed is None
+        devices.extend(row for row, _ in rows if keep or row.confirmed == bool(confirmed))  # type: ignore[attr-defined]
+    return devices
 
 
 def user_has_device(user: Any, confirmed: bool | None = True) -> bool:

@@ -101,12 +101,41 @@ def locked(device: Device) -> Device:
         pk_name = model._meta.pk.attname
         manager.filter(pk=device.pk).update(**{pk_name: device.pk})
     expected = device.__dict__.get(_EXPECTED, {})
-    current = manager.select_for_update().get(pk=device.pk, **expected)
+    current = _locked_row(model, alias, device.pk, expected)
     if expected and device.get_deferred_fields():
         # The caller's object becomes the locked row: one read for the page.
         loaded = {f.attname for f in model._meta.concrete_fields} - current.get_deferred_fields()
         device.__dict__.update({name: current.__dict__[name] for name in loaded})
     return current
+
+
+def _locked_row(model: type[Device], alias: str, pk: Any, expected: dict[str, Any]) -> Device:
+    """``select_for_update().get(pk=pk, **expected)``, its query built once.
+
+    ``expected`` (from :func:`device_to_verify`) is ``{"user_id": ...,
+    "confirmed": True}``; the owner is in the query, the confirmation checked
+    on the locked row (the ORM writes a boolean test into the SQL text).
+    """
+    from .built_queries import model_rows
+
+    connection = connections[alias]
+    pk_field = model._meta.pk
+    assert pk_field is not None
+    params = [pk_field.get_db_prep_value(pk, connection, prepared=False)]
+    if expected:
+        user_field = model._meta.get_field("user").target_field  # type: ignore[union-attr]
+        params.append(user_field.get_db_prep_value(expected["user_id"], connection, prepared=False))
+
+    def build() -> Any:
+        rows = model._default_manager.db_manager(alias).select_for_update().filter(pk=pk)
+        if expected:
+            rows = rows.filter(user_id=expected["user_id"])
+        return rows.order_by()
+
+    rows = model_rows(("locked device", model, bool(expected)), build, params, using=alias)
+    if not rows or (expected and rows[0][0].confirmed != bool(expected["confirmed"])):  # type: ignore[attr-defined]
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return rows[0][0]  # type: ignore[return-value]
 
 
 def _copy_state(source: Device, target: Device, fields: list[str]) -> None:
