@@ -82,6 +82,13 @@ NOT_AT_STARTUP = (
     "otp_core.legacy_tables",  # django-otp's tables: the import commands, old session ids
     "otp_core.importing",
     "otp_core.budgets",  # send budgets: where a code is sent
+    "otp_core.notifications",  # mails: the first change reported (otp_core.deferred)
+    "otp_core.policy_checks",  # system checks: when they run (manage.py check)
+    "otp_core.key_checks",
+    "otp_core.rotation",
+    "otp_core.admin_checks",
+    "otp_totp.checks",
+    "two_factor_ui.checks",
 )
 
 
