@@ -208,7 +208,8 @@ def test_one_device_needs_no_preference_read(client, example_device, login_flow)
 # -- worker memory: what a worker serving sign-ins does not import -------------
 
 #: Loaded on first use (a check run, a mail, a send, a QR image, a django-otp
-#: session id), never by a worker's start-up with otp-core and two-factor-ui.
+#: session id, the step-up page), never by a worker's start-up with otp-core
+#: and two-factor-ui.
 NOT_AT_STARTUP = (
     "otp_core.checks",
     "otp_core.policy_checks",
@@ -223,6 +224,7 @@ NOT_AT_STARTUP = (
     "otp_core.qr",
     "otp_core.legacy_tables",
     "otp_core.importing",
+    "two_factor_ui.assurance",
 )
 
 _SETTINGS = """
