@@ -147,3 +147,45 @@ def test_broken_plugin_is_an_error(monkeypatch):
         plugins.installed.cache_clear()
     assert ids(messages) == ["otp_core.E009"]
     assert "broken" in messages[0].msg
+
+
+def _registered(prefix: str) -> dict[tuple[str, bool], tuple[str, ...]]:
+    registry = checks.registry.registry
+    return {
+        (f"{check.__module__}.{check.__name__}", deploy): tuple(sorted(check.tags))
+        for deploy, registered in (
+            (False, registry.registered_checks),
+            (True, registry.deployment_checks),
+        )
+        for check in registered
+        if check.__module__.startswith(prefix)
+    }
+
+
+def test_checks_are_registered_by_path_with_their_tags():
+    """What ``@register(...)`` gave before they were registered by path (issue 15)."""
+    assert _registered("otp_core.") == {
+        ("otp_core.checks.check_middleware", False): ("security",),
+        ("otp_core.checks.check_encryption_keys", False): ("security",),
+        ("otp_core.checks.check_settings", False): (),
+        ("otp_core.checks.check_legacy_sessions", False): (),
+        ("otp_core.checks.check_send_budgets", False): ("security",),
+        ("otp_core.checks.check_plugins", False): (),
+        ("otp_core.checks.check_notifications", False): (),
+        ("otp_core.policy_checks.check_named_policies", False): ("security",),
+        ("otp_core.policy_checks.check_policy_urls", False): ("security",),
+        ("otp_core.key_checks.check_secrets_readable", False): ("database",),
+        ("otp_core.admin_checks.check_admin_site", False): ("admin", "security"),
+    }
+
+
+def test_a_check_by_path_runs_the_function_and_registers_once():
+    from otp_core.apps import CHECKS
+    from otp_core.deferred import by_path, register_checks
+
+    before = len(checks.registry.registry.registered_checks)
+    register_checks(CHECKS)  # ready() run again: nothing new
+    assert len(checks.registry.registry.registered_checks) == before
+    with override_settings(MIDDLEWARE=[]):
+        assert ids(by_path("otp_core.checks.check_middleware")()) == ["otp_core.E001"]
+        assert ids(checks.run_checks(tags=[checks.Tags.security])).count("otp_core.E001") == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.checks import run_checks
 
-from otp_core.legacy import _parse, adopt_legacy_session, imported_device
-from otp_core.legacy_tables import by_session_label
+from otp_core.legacy import SESSION_LABELS, _parse, adopt_legacy_session, imported_device
+from otp_core.legacy_tables import CATALOGUE, by_session_label
 from otp_core.testing import hostile_ids, hostile_values
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,11 @@ def test_parse_reads_both_forms_of_django_otp_ids():
     )
     assert by_session_label("phonenumber.phonedevice").table == "two_factor_phonedevice"
     assert by_session_label("otp_core_totp.totpdevice") is None  # ours, not a legacy id
+
+
+def test_session_labels_are_the_catalogues():
+    """The request path's copy of the labels (no catalogue import) matches the catalogue."""
+    assert {label for entry in CATALOGUE for label in entry.session_labels} == SESSION_LABELS
 
 
 @pytest.mark.parametrize("hostile", hostile_values() + hostile_ids(), ids=lambda h: h.label)

@@ -77,6 +77,42 @@ def test_django_setup_imports_no_cryptography():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+#: Modules a worker serving sign-ins never needs: loaded on first use, not at start-up.
+NOT_AT_STARTUP = (
+    "otp_core.legacy_tables",  # django-otp's tables: the import commands, old session ids
+    "otp_core.importing",
+    "otp_core.budgets",  # send budgets: where a code is sent
+    "otp_core.notifications",  # mails: the first change reported (otp_core.deferred)
+    "otp_core.policy_checks",  # system checks: when they run (manage.py check)
+    "otp_core.key_checks",
+    "otp_core.rotation",
+    "otp_core.admin_checks",
+    "otp_totp.checks",
+    "two_factor_ui.checks",
+)
+
+
+def test_a_worker_starts_without_the_modules_it_does_not_need():
+    """``django.setup()``, the URLconf and the middleware of the test project (every plugin)."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "from django.core.wsgi import get_wsgi_application; get_wsgi_application(); "
+        f"loaded = [m for m in {NOT_AT_STARTUP!r} if m in sys.modules]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "test_project.settings",
+        "OTP_DB": "sqlite",
+        "PYTHONPATH": str(ROOT / "test_project"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_derived_keys_are_cryptographys_hkdf():
     """The stdlib HKDF gives the bytes cryptography's HKDF gave (no secret is lost)."""
     from cryptography.hazmat.primitives import hashes

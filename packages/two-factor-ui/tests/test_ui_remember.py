@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.core import signing
+from django.core import checks, signing
 
 from otp_core.session import stored_verifications
 from two_factor_ui import remember
@@ -447,3 +447,23 @@ def test_removing_the_verifying_device_or_disabling_forgets(
     assert [r.remembered_device_id for r in records(user)] == [other.persistent_id]
     disable_two_factor(user)
     assert records(user) == []
+
+
+def test_checks_are_registered_by_path_with_their_tags():
+    """Tags and ``deploy`` as ``@register(...)`` gave them (issue 15: registered by path)."""
+    registry = checks.registry.registry
+    found = {
+        (check.__name__, deploy): tuple(sorted(check.tags))
+        for deploy, registered in (
+            (False, registry.registered_checks),
+            (True, registry.deployment_checks),
+        )
+        for check in registered
+        if check.__module__ == "two_factor_ui.checks"
+    }
+    assert found == {
+        ("check_settings", False): (),
+        ("check_enforcement", False): (),
+        ("check_sensitive_max_age", False): (),
+        ("check_remember_cookie_deploy", True): ("security",),
+    }

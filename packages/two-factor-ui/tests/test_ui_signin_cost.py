@@ -203,3 +203,88 @@ def test_one_device_needs_no_preference_read(client, example_device, login_flow)
         assert login_flow.password().status_code == 200
     table = PreferredDevice._meta.db_table
     assert [q for q in ctx.captured_queries if table in q["sql"]] == []
+
+
+# -- worker memory: what a worker serving sign-ins does not import -------------
+
+#: Loaded on first use (a check run, a mail, a send, a QR image, a django-otp
+#: session id, the step-up page), never by a worker's start-up with otp-core
+#: and two-factor-ui.
+NOT_AT_STARTUP = (
+    "otp_core.checks",
+    "otp_core.policy_checks",
+    "otp_core.key_checks",
+    "otp_core.rotation",
+    "otp_core.admin_checks",
+    "two_factor_ui.checks",
+    "otp_totp.checks",
+    "otp_core.notifications",
+    "otp_core.budgets",
+    "otp_core.setup_challenge",
+    "otp_core.qr",
+    "otp_core.legacy_tables",
+    "otp_core.importing",
+    "two_factor_ui.assurance",
+)
+
+_SETTINGS = """
+from importlib.util import find_spec
+
+SECRET_KEY = "worker-memory-test-only-0123456789abcdefghijklmnopqrstuvwxyz"
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "formtools",
+    "otp_core",
+    *(["otp_totp"] if find_spec("otp_totp") else []),
+    "two_factor_ui",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "otp_core.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+ROOT_URLCONF = "worker_urls"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.contrib.auth.context_processors.auth"]},
+    }
+]
+OTP_ENCRYPTION_KEYS = ["worker-memory-test-only-encryption-key-0123456789"]
+"""
+
+_URLS = """
+from django.urls import include, path
+
+urlpatterns = [path("", include("two_factor_ui.urls"))]
+"""
+
+
+def test_a_worker_starts_without_the_modules_it_does_not_need(tmp_path):
+    """``django.setup()``, the URLconf and the WSGI handler of a sign-in site (issue 15)."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "worker_settings.py").write_text(_SETTINGS)
+    (tmp_path / "worker_urls.py").write_text(_URLS)
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "from django.core.wsgi import get_wsgi_application; get_wsgi_application(); "
+        f"loaded = [m for m in {NOT_AT_STARTUP!r} if m in sys.modules]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "worker_settings", "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

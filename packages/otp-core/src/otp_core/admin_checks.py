@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Warning
 
 __all__ = ["check_admin_site"]
 
@@ -36,7 +36,6 @@ def _routes_to(patterns: Any, site: Any) -> bool:
     return False
 
 
-@register(Tags.security, Tags.admin)
 def check_admin_site(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from django.apps import apps
 

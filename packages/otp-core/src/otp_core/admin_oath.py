@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin import DeviceAdmin
 from .crypto import UnreadableSecret
-from .qr import render_qr
 
 __all__ = ["OATHDeviceAdmin"]
 
@@ -136,6 +135,8 @@ class OATHDeviceAdmin(DeviceAdmin):
 
     def qrcode_image_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The QR code alone, as an image file."""
+        from .qr import render_qr  # the QR image only, not every worker's admin import
+
         device = self.get_owned_device(request, object_id)
         image = render_qr(device.config_url)
         response = HttpResponse(image.content, content_type=image.content_type)

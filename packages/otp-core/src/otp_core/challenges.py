@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from django.db import router, transaction
 from django.utils import timezone
 
-from . import budgets
 from .verification import locked
 
 if TYPE_CHECKING:
@@ -43,6 +42,8 @@ def issue_challenge(device: Device, request: HttpRequest | None = None) -> Chall
     """Generate and deliver ``device``'s challenge; None if it has none."""
     if not device.is_interactive():
         return None
+    from . import budgets  # only where codes are sent, not in every worker's start-up
+
     model = type(device)
     alias = router.db_for_write(model, instance=device)
     # The scope outlives the transaction: MariaDB's budget locks are released

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
 
 from .conf import otp_settings
 
@@ -13,7 +13,6 @@ MIDDLEWARE_PATH = "otp_core.middleware.OTPMiddleware"
 AUTH_MIDDLEWARE_PATH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 
-@register(Tags.security)
 def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
     if MIDDLEWARE_PATH not in middleware:
@@ -37,7 +36,6 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return []
 
 
-@register(Tags.security)
 def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     keys = otp_settings.OTP_ENCRYPTION_KEYS
     if keys is None:
@@ -113,7 +111,6 @@ def _number_check(name: str, integer: bool, error_id: str) -> list[Any]:
     return [error] if error else []
 
 
-@register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     errors = []
     errors += _number_check("OTP_THROTTLE_FACTOR", False, "otp_core.E005")
@@ -130,7 +127,6 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return errors
 
 
-@register()
 def check_legacy_sessions(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """OTP_LEGACY_SESSIONS must be True or False (a string such as "False" is truthy)."""
     if isinstance(otp_settings.OTP_LEGACY_SESSIONS, bool):
@@ -155,7 +151,6 @@ def _budget_error(name: str) -> Error | None:
     )
 
 
-@register(Tags.security)
 def check_send_budgets(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Send budgets, the client address header and the pending-device lifetime."""
     errors = []
@@ -184,7 +179,6 @@ def check_send_budgets(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return errors
 
 
-@register()
 def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Every installed plugin loads, and its app is in INSTALLED_APPS."""
     from django.apps import apps
@@ -210,7 +204,6 @@ def check_plugins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return warnings
 
 
-@register()
 def check_notifications(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """``OTP_NOTIFY_USERS`` and ``OTP_NOTIFY_FROM_EMAIL``, and an e-mail field to send to."""
     errors: list[Any] = []

@@ -10,7 +10,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import budgets
 from .auth import devices_for_user
 from .challenges import ChallengeNotAllowed
 from .models import Device, VerifyNotAllowed
@@ -110,6 +109,8 @@ class OTPAuthenticationFormMixin:
         try:
             challenge = device.generate_challenge(getattr(self, "request", None))
         except ChallengeNotAllowed as exc:
+            from . import budgets  # a refused send only: not loaded at start-up
+
             budget = budgets.refusal_message(exc.details)
             if budget is not None:
                 raise forms.ValidationError(budget, code="send_budget") from None

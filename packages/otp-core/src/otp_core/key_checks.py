@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error
 from django.db import DatabaseError, router
 
 from . import rotation
@@ -18,7 +18,6 @@ from . import rotation
 __all__ = ["check_secrets_readable"]
 
 
-@register(Tags.database)
 def check_secrets_readable(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[Any]:

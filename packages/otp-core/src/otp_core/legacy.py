@@ -19,13 +19,33 @@ from typing import Any
 from django.apps import apps
 
 from .conf import otp_settings
-from .legacy_tables import CATALOGUE, by_session_label
 
-__all__ = ["LEGACY_DEVICE_ID_KEY", "adopt_legacy_session", "imported_device", "legacy_ids"]
+__all__ = [
+    "LEGACY_DEVICE_ID_KEY",
+    "SESSION_LABELS",
+    "adopt_legacy_session",
+    "imported_device",
+    "legacy_ids",
+]
 
 #: django-otp's session key (the same name as ours: the value tells them apart).
 LEGACY_DEVICE_ID_KEY = "otp_device_id"
 _MAX_PK_DIGITS = 18  # within a signed 64-bit integer
+#: Every ``session_labels`` entry of :data:`otp_core.legacy_tables.CATALOGUE`,
+#: spelled out so that a request tells our ids from django-otp's without
+#: loading the catalogue (a test keeps the two equal).
+SESSION_LABELS: frozenset[str] = frozenset(
+    {
+        "otp_totp.totpdevice",
+        "otp_hotp.hotpdevice",
+        "otp_static.staticdevice",
+        "otp_email.emaildevice",
+        "phonenumber.phonedevice",
+        "two_factor.phonedevice",
+        "otp_yubikey.yubikeydevice",
+        "otp_yubikey.remoteyubikeydevice",
+    }
+)
 
 
 def _parse(persistent_id: Any) -> tuple[str, int] | None:
@@ -47,6 +67,9 @@ def imported_device(persistent_id: Any, user: Any) -> Any:
     parsed = _parse(persistent_id)
     if parsed is None or user is None or getattr(user, "pk", None) is None:
         return None
+    # The catalogue (and the import code it pulls in) only for a django-otp id.
+    from .legacy_tables import by_session_label
+
     entry = by_session_label(parsed[0])
     if entry is None:
         return None
@@ -64,6 +87,8 @@ def legacy_ids(device: Any) -> tuple[str, ...]:
     source = getattr(device, "django_otp_id", None)
     if source is None:
         return ()
+    from .legacy_tables import CATALOGUE  # only for an imported device
+
     label = device._meta.label
     return tuple(
         f"{session_label}/{source}"
@@ -84,7 +109,7 @@ def adopt_legacy_session(session: Any, user: Any, record: Callable[..., Any]) ->
     """
     value = session.get(LEGACY_DEVICE_ID_KEY)
     parsed = _parse(value)
-    if parsed is None or by_session_label(parsed[0]) is None:
+    if parsed is None or parsed[0] not in SESSION_LABELS:
         return  # no id, or one of ours: no query
     device = imported_device(value, user) if otp_settings.OTP_LEGACY_SESSIONS is True else None
     if device is not None:

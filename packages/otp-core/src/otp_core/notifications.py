@@ -23,7 +23,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from . import signals
 from .conf import otp_settings
 
 if TYPE_CHECKING:
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVENTS",
-    "connect_receivers",
     "notifications_enabled",
     "notify",
     "on_backup_code_used",
@@ -248,15 +246,3 @@ def on_account_locked_out(
     sender: Any, user: Any, failure_count: Any = None, request: Any = None, **kwargs: Any
 ) -> None:
     notify("account_locked_out", user, request, failure_count=failure_count)
-
-
-def connect_receivers() -> None:
-    """Connect the mailers to otp-core's signals (called from ``AppConfig.ready``)."""
-    for signal, receiver in (
-        (signals.device_added, on_device_added),
-        (signals.device_removed, on_device_removed),
-        (signals.backup_codes_generated, on_backup_codes_generated),
-        (signals.two_factor_disabled, on_two_factor_disabled),
-        (signals.account_locked_out, on_account_locked_out),
-    ):
-        signal.connect(receiver, dispatch_uid=f"otp_core.notifications.{receiver.__name__}")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error
 
 from .conf import otp_settings
 from .policy import policy_from_setting
@@ -23,7 +23,6 @@ POLICY_MIDDLEWARE_PATH = "otp_core.policy_middleware.OTPPolicyMiddleware"
 OTP_MIDDLEWARE_PATH = "otp_core.middleware.OTPMiddleware"
 
 
-@register(Tags.security)
 def check_named_policies(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     policies = otp_settings.OTP_POLICIES
     if policies is None:
@@ -91,7 +90,6 @@ def _unknown_names(known: set[Any]) -> list[Any]:
     ]
 
 
-@register(Tags.security)
 def check_policy_urls(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from .policy_middleware import compile_rules
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import budgets, signals
+from . import signals
 from .challenges import ChallengeNotAllowed, issue_challenge
 from .conf import otp_settings
 from .forms import refusal_error
@@ -80,6 +80,8 @@ class ChallengeSetupMixin:
         to save. Returns the challenge; a refusal or a failed delivery becomes
         a form error.
         """
+        from . import budgets  # a set-up that sends: not loaded at start-up
+
         model = apps.get_model(self.device_model)
         alias = router.db_for_write(model)
         try:

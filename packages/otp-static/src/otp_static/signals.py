@@ -26,7 +26,7 @@ def connect_receivers() -> None:
 
     Called from ``AppConfig.ready``.
     """
-    from otp_core.notifications import on_backup_code_used
+    from otp_core.deferred import by_path
     from otp_core.signals import verification_succeeded
 
     from .models import StaticDevice
@@ -34,4 +34,9 @@ def connect_receivers() -> None:
     verification_succeeded.connect(
         _relay, sender=StaticDevice, dispatch_uid="otp_static.backup_code_used"
     )
-    backup_code_used.connect(on_backup_code_used, dispatch_uid="otp_static.backup_code_used.notify")
+    # By path: otp_core.notifications loads with the first code used, not in every worker.
+    backup_code_used.connect(
+        by_path("otp_core.notifications.on_backup_code_used"),
+        weak=False,
+        dispatch_uid="otp_static.backup_code_used.notify",
+    )

@@ -9,4 +9,7 @@ class OTPTOTPConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from otp_core.deferred import register_checks
+
+        # By path: the checks module loads when the checks run, not in every worker.
+        register_checks([("otp_totp.checks.check_totp_settings", ())])

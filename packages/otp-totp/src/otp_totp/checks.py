@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.checks import Error, register
+from django.core.checks import Error
 
 from otp_core.checks import issuer_and_image_errors, number_error
 from otp_core.qr import factory_problem
@@ -12,7 +12,6 @@ from otp_core.qr import factory_problem
 from .conf import totp_settings
 
 
-@register()
 def check_totp_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     errors = []
     if not isinstance(totp_settings.OTP_TOTP_SYNC, bool):

@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.core.checks import Tags
 from django.utils.translation import gettext_lazy as _
+
+#: The system checks and their tags, registered by path (loaded when they run).
+CHECKS = (
+    ("two_factor_ui.checks.check_settings", ()),
+    ("two_factor_ui.checks.check_enforcement", ()),
+    ("two_factor_ui.checks.check_sensitive_max_age", ()),
+)
+#: ``manage.py check --deploy`` only.
+DEPLOY_CHECKS = (("two_factor_ui.checks.check_remember_cookie_deploy", (Tags.security,)),)
 
 
 class TwoFactorUIConfig(AppConfig):
@@ -9,11 +19,14 @@ class TwoFactorUIConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from otp_core.deferred import register_checks
+
         from .admin import patch_admin
         from .conf import ui_settings
         from .receivers import connect
 
+        register_checks(CHECKS)
+        register_checks(DEPLOY_CHECKS, deploy=True)
         connect()
 
         # Signed-in users who miss a policy prove the missing factor on our page.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import ui_settings
@@ -18,7 +18,6 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-@register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     errors: list[Any] = []
     if not _is_count(ui_settings.TWO_FACTOR_LOGIN_TIMEOUT):
@@ -92,7 +91,6 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return errors
 
 
-@register()
 def check_enforcement(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """The policy and its middleware go together."""
     from .enforcement import policy_function
@@ -135,7 +133,6 @@ def check_enforcement(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return errors
 
 
-@register(Tags.security, deploy=True)
 def check_remember_cookie_deploy(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """``check --deploy``: a remember cookie sent over plain HTTP can be stolen and replayed."""
     from .remember import cookie_secure, is_enabled
@@ -152,7 +149,6 @@ def check_remember_cookie_deploy(app_configs: Any = None, **kwargs: Any) -> list
     ]
 
 
-@register()
 def check_sensitive_max_age(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     value = ui_settings.TWO_FACTOR_SENSITIVE_MAX_AGE
     if value is None or _is_count(value):

@@ -7,7 +7,6 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from otp_core import budgets
 from otp_core.challenges import ChallengeNotAllowed
 from otp_core.setup import DeviceVerificationForm
 
@@ -47,6 +46,8 @@ def send_challenge(device: Any, request: Any) -> tuple[bool, Any, str]:
     try:
         challenge = device.generate_challenge(request)
     except ChallengeNotAllowed as exc:
+        from otp_core import budgets  # a refused send only: not loaded at start-up
+
         return False, budgets.refusal_message(exc.details) or CHALLENGE_MESSAGES["cooldown"], ""
     except Exception:
         return False, CHALLENGE_MESSAGES["challenge_failed"], ""
