@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+#: The system checks and their tags, registered by path: the checks module
+#: loads when the checks run, not in every worker.
+CHECKS = (("otp_totp.checks.check_totp_settings", ()),)
+
 
 class OTPTOTPConfig(AppConfig):
     name = "otp_totp"
@@ -11,5 +15,4 @@ class OTPTOTPConfig(AppConfig):
     def ready(self) -> None:
         from otp_core.deferred import register_checks
 
-        # By path: the checks module loads when the checks run, not in every worker.
-        register_checks([("otp_totp.checks.check_totp_settings", ())])
+        register_checks(CHECKS)
