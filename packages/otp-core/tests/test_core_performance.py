@@ -53,6 +53,20 @@ def _selects_of(ctx: CaptureQueriesContext, model) -> list[str]:
 # -- 5. import cost -----------------------------------------------------------
 
 
+def _run_in_test_project(code: str) -> None:
+    """Run ``code`` in a fresh interpreter on the test project (SQLite); it must exit 0."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "test_project.settings",
+        "OTP_DB": "sqlite",
+        "PYTHONPATH": str(ROOT / "test_project"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_django_setup_imports_no_cryptography():
     """Every app of the test project installed: the extension loads on first use only."""
     code = (
@@ -65,16 +79,7 @@ def test_django_setup_imports_no_cryptography():
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'cryptography'); "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "test_project.settings",
-        "OTP_DB": "sqlite",
-        "PYTHONPATH": str(ROOT / "test_project"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    _run_in_test_project(code)
 
 
 #: Modules a worker serving sign-ins never needs: loaded on first use, not at start-up.
@@ -101,16 +106,7 @@ def test_a_worker_starts_without_the_modules_it_does_not_need():
         f"loaded = [m for m in {NOT_AT_STARTUP!r} if m in sys.modules]; "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "test_project.settings",
-        "OTP_DB": "sqlite",
-        "PYTHONPATH": str(ROOT / "test_project"),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    _run_in_test_project(code)
 
 
 def test_derived_keys_are_cryptographys_hkdf():
