@@ -453,7 +453,9 @@ def report(samples: dict[str, Samples], engine: list[tuple[str, float, bool]]) -
                 "met" if met else "MISSED"
             )
             results.append(met)
-        print(f"{text:<46} {mid:>7.2f} {low:>6.2f}..{high:<6.2f} {verdict}")
+        # Three decimals where two would print "1.00" for a value just over the line.
+        digits = 3 if round(mid, 2) == (target or 0) else 2
+        print(f"{text:<46} {mid:>7.{digits}f} {low:>6.{digits}f}..{high:<6.{digits}f} {verdict}")
     for text, value, met in engine:
         print(
             f"{'engine: ' + text:<46} {value:>7.2f} {'':>13}  <= 1.00 {'met' if met else 'MISSED'}"
