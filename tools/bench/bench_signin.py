@@ -216,10 +216,11 @@ def create_databases(db_env: dict[str, str], names: Iterable[str] | None = None)
             conn.execute(f"CREATE DATABASE {name}")
 
 
-def seed(db_env: dict[str, str], site: str, count: int) -> list[tuple[str, str]]:
+def run_seed(env: dict[str, str], site: str, count: int) -> str:
+    """``sites.seed``'s output for ``site`` under ``env``: one ``name hexkey`` line per user."""
     done = subprocess.run(
         [sys.executable, "-m", "sites.seed", site, str(count)],
-        env=_site_env(db_env, site),
+        env=env,
         cwd=HERE,
         check=False,
         capture_output=True,
@@ -227,7 +228,11 @@ def seed(db_env: dict[str, str], site: str, count: int) -> list[tuple[str, str]]
     )
     if done.returncode != 0:
         raise RuntimeError(f"seeding {site} failed:\n{done.stderr[-3000:]}")
-    out = done.stdout
+    return done.stdout
+
+
+def seed(db_env: dict[str, str], site: str, count: int) -> list[tuple[str, str]]:
+    out = run_seed(_site_env(db_env, site), site, count)
     return [tuple(line.split()) for line in out.splitlines() if line.strip()]  # type: ignore[misc]
 
 

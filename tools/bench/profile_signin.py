@@ -270,6 +270,8 @@ def _callgrind_totals(directory: str, site: str) -> dict[str, float]:
 
 def _run_child(site: str, n: int, db_env: dict[str, str], args: Any) -> dict[str, Any]:
     """Seed a fresh database for ``site`` and measure it in a new interpreter."""
+    from bench_signin import run_seed
+
     command = [sys.executable, __file__, "--child", site]
     command += ["--signins", str(args.signins), "--pages", str(args.pages)]
     if args.callgrind:
@@ -291,18 +293,9 @@ def _run_child(site: str, n: int, db_env: dict[str, str], args: Any) -> dict[str
     if args.callgrind:
         env[CALLGRIND_ENV] = os.path.abspath(args.callgrind)
         env["PYTHONHASHSEED"] = "0"
-    seeded = subprocess.run(
-        [sys.executable, "-m", "sites.seed", site, str(args.signins + 4)],
-        env=env,
-        cwd=HERE,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if seeded.returncode != 0:
-        raise RuntimeError(f"seeding {site} failed:\n{seeded.stderr[-4000:]}")
+    users = run_seed(env, site, args.signins + 4)
     done = subprocess.run(
-        command, env=env, input=seeded.stdout, capture_output=True, text=True, check=False
+        command, env=env, input=users, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"{site} failed:\n{done.stderr[-4000:]}")

@@ -306,12 +306,6 @@ def gone(request: HttpRequest, user: Any) -> None:
     attach(request, request.user)  # type: ignore[attr-defined]
 
 
-def seen(request: HttpRequest, due: bool) -> None:
-    """The row exists; ``due``: last seen ``SEEN_INTERVAL`` or more ago, so refresh it."""
-    if due:
-        note_change(request)
-
-
 def adopt_session(request: HttpRequest, user: Any) -> None:
     """A signed-in session without a row (from before this version): give it one."""
     _new_row(request, user)
@@ -353,15 +347,18 @@ _ROW_STATE_SQL: dict[str, str] = {}
 
 
 def row_state(browser: str, user_pk: Any) -> bool | None:
-    """:func:`row_state_sql`'s answer on its own: None (no signed-in row) or whether
-    it is due for a refresh. For a session whose devices are all gone."""
+    """:func:`row_state_sql`'s answer on its own, for a session whose devices are
+    all gone: None (no signed-in row) or whether it is due for a refresh."""
+    from django.db import connections
+
     from .models import SignedInBrowser
 
-    rows = SignedInBrowser.objects.filter(key_digest=browser, user_id=user_pk, signed_in=True)
-    last_seen = rows.values_list("last_seen_at", flat=True).first()
-    if last_seen is None:
-        return None
-    return (timezone.now() - last_seen).total_seconds() >= SEEN_INTERVAL
+    connection = connections[router.db_for_read(SignedInBrowser)]
+    sql, params = row_state_sql(connection, browser, user_pk)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({sql})", params)
+        (value,) = cursor.fetchone()
+    return None if value is None else bool(value)
 
 
 # -- the account page ------------------------------------------------------------

@@ -86,38 +86,32 @@ def _load() -> Any:
             return None
         try:
             lib = ctypes.CDLL(name)
-            lib.EVP_CIPHER_CTX_new.restype = ctypes.c_void_p
-            lib.EVP_CIPHER_CTX_new.argtypes = []
-            lib.EVP_CIPHER_CTX_free.restype = None
-            lib.EVP_CIPHER_CTX_free.argtypes = [ctypes.c_void_p]
-            lib.EVP_aes_128_cbc.restype = ctypes.c_void_p
-            lib.EVP_aes_128_cbc.argtypes = []
-            lib.EVP_DecryptInit_ex.restype = ctypes.c_int
-            lib.EVP_DecryptInit_ex.argtypes = [
-                ctypes.c_void_p,
-                ctypes.c_void_p,
-                ctypes.c_void_p,
-                ctypes.c_char_p,
-                ctypes.c_char_p,
-            ]
-            lib.EVP_DecryptUpdate.restype = ctypes.c_int
-            lib.EVP_DecryptUpdate.argtypes = [
-                ctypes.c_void_p,
-                ctypes.c_void_p,
-                ctypes.POINTER(ctypes.c_int),
-                ctypes.c_char_p,
-                ctypes.c_int,
-            ]
-            lib.EVP_DecryptFinal_ex.restype = ctypes.c_int
-            lib.EVP_DecryptFinal_ex.argtypes = [
-                ctypes.c_void_p,
-                ctypes.c_void_p,
-                ctypes.POINTER(ctypes.c_int),
-            ]
+            for function, (restype, argtypes) in _signatures(ctypes).items():
+                getattr(lib, function).restype = restype
+                getattr(lib, function).argtypes = argtypes
         except (OSError, AttributeError):
             return None
         _lib = lib
         return lib
+
+
+def _signatures(ctypes: Any) -> dict[str, tuple[Any, list[Any]]]:
+    """The EVP functions used, as ``name: (return type, argument types)``."""
+    pointer, length = ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)
+    return {
+        "EVP_CIPHER_CTX_new": (pointer, []),
+        "EVP_CIPHER_CTX_free": (None, [pointer]),
+        "EVP_aes_128_cbc": (pointer, []),
+        "EVP_DecryptInit_ex": (
+            ctypes.c_int,
+            [pointer, pointer, pointer, ctypes.c_char_p, ctypes.c_char_p],
+        ),
+        "EVP_DecryptUpdate": (
+            ctypes.c_int,
+            [pointer, pointer, length, ctypes.c_char_p, ctypes.c_int],
+        ),
+        "EVP_DecryptFinal_ex": (ctypes.c_int, [pointer, pointer, length]),
+    }
 
 
 def available() -> bool:

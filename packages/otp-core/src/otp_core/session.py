@@ -198,7 +198,8 @@ class OTPState:
                 # Signed out from another browser (its row deleted): end this session.
                 browsers.gone(self._request, user)
                 return [], {}
-            browsers.seen(self._request, state)
+            if state:  # last seen SEEN_INTERVAL or more ago: refresh the row
+                browsers.note_change(self._request)
         elif secret is None:
             if browsers.BROWSER_SESSION_KEY in session:
                 browsers.gone(self._request, user)  # a broken id: treated as signed out
