@@ -10,6 +10,7 @@ record says which kind of key it was (``hwk`` device-bound, ``swk`` synced).
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Any
 
@@ -256,3 +257,85 @@ def test_without_webauthn_the_method_is_hidden_with_a_note(live_server, page, sh
     expect(page.get_by_text("This browser does not support security keys")).to_be_visible()
     expect(page.get_by_role("button", name="Register security key")).to_be_hidden()
     shot(page, "no webauthn")
+
+
+def test_password_sign_in_waits_for_autofill_to_begin(
+    live_server, page, shot, monkeypatch, user, password
+):
+    """Autofill's begin request and the password form must not race.
+
+    With no session yet, each starts one and sets the session cookie; had the
+    password step gone ahead, whichever response came last would win, and the
+    code step could lose its state and start over. The begin request is held
+    at the server here: the password form waits for it, then goes on.
+    """
+    from otp_core.oath import totp
+    from otp_totp.models import TOTPDevice
+    from otp_webauthn import ceremonies
+
+    base = live_server.url
+    device = TOTPDevice.objects.create(user=user, name="Phone app", confirmed=True)
+    entered, release = threading.Event(), threading.Event()
+    issue_options = ceremonies.authentication_options
+
+    def held(request: Any) -> Any:
+        entered.set()
+        release.wait(10)
+        return issue_options(request)
+
+    monkeypatch.setattr(ceremonies, "authentication_options", held)
+    posts: list[str] = []
+    page.on(
+        "request",
+        lambda request: posts.append(request.url) if request.method == "POST" else None,
+    )
+    page.goto(f"{base}/account/login/")
+    assert entered.wait(10), "the login page began no autofill request"
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_timeout(500)
+    assert posts == [f"{base}/webauthn/authenticate/begin/"]
+    expect(page.get_by_label("Password")).to_be_visible()
+
+    release.set()
+    expect(page.get_by_text("Enter the code from your")).to_be_visible()
+    assert posts[1:] == [f"{base}/account/login/"]
+    shot(page, "code step after the begin request")
+    page.get_by_label(re.compile("^Code")).fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(f"{base}/")
+    [entry] = record(page)
+    assert entry.device_id == device.persistent_id
+
+
+def test_no_autofill_begins_after_the_password_form_is_sent(
+    live_server, page, monkeypatch, user, password
+):
+    """A browser slow to say it offers autofill, a server slow to answer the
+    password: the password went first, so no begin request follows it while
+    its answer is awaited (that request would race the sign-in's session)."""
+    from otp_totp.models import TOTPDevice
+    from two_factor_ui.views import login
+
+    TOTPDevice.objects.create(user=user, name="Phone app", confirmed=True)
+    base = live_server.url
+    pick_device = login.default_device
+
+    def slow(user: Any) -> Any:
+        time.sleep(1.5)
+        return pick_device(user)
+
+    monkeypatch.setattr(login, "default_device", slow)
+    page.add_init_script(
+        "PublicKeyCredential.isConditionalMediationAvailable = () =>"
+        " new Promise((resolve) => setTimeout(() => resolve(true), 300));"
+    )
+    posts: list[str] = []
+    page.on(
+        "request",
+        lambda request: posts.append(request.url) if request.method == "POST" else None,
+    )
+    sign_in_with_password(page, base, user.username, password)
+    expect(page.get_by_text("Enter the code from your")).to_be_visible()
+    assert posts == [f"{base}/account/login/"]

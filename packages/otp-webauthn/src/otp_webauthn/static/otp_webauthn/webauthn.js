@@ -183,10 +183,14 @@ async function authenticate(root) {
   form.submit();
 }
 
-async function passkey(root, mediation, signal, autofill) {
+async function passkey(root, mediation, signal, state) {
   const begun = post(root, root.dataset.beginUrl, {});
-  // The session keeps one challenge: a button press waits for autofill's to be issued.
-  if (autofill) autofill.begun = begun.catch(() => null);
+  // The session keeps one challenge: a button press waits for autofill's to be
+  // issued, and so does a password sign-in (see holdSubmits).
+  state.settled = false;
+  state.begun = begun.catch(() => null).then(() => {
+    state.settled = true;
+  });
   const options = await begun;
   const request = { publicKey: requestOptions(options) };
   if (mediation) request.mediation = mediation;
@@ -240,18 +244,52 @@ function setUp(root) {
   } else if (mode === "authenticate") {
     start.addEventListener("click", () => run(root, authenticate));
   } else if (mode === "passkey") {
-    const autofill = { controller: null, cancelled: false, begun: null };
+    const autofill = { controller: null, cancelled: false, begun: null, settled: true };
     start.addEventListener("click", () => {
       autofill.cancelled = true;
       if (autofill.controller) autofill.controller.abort();
       run(root, async (r) => {
         await autofill.begun;
-        return passkey(r, null, null, null);
+        return passkey(r, null, null, autofill);
       });
     });
+    holdSubmits(autofill);
     startAutofill(root, autofill);
   }
   root.dataset.otpWebauthnReady = "yes";
+}
+
+// How long a password sign-in waits at most for a begin request to settle.
+const BEGIN_WAIT_MS = 10000;
+
+// A begin request that has not yet answered when the password form is sent
+// races it: a first request starts a session, both responses set the session
+// cookie, and the later one wins, so the sign-in could lose its state (the
+// code step would start over). A submit on the page waits for the begin
+// request to settle, then goes on with the same button; no autofill begins
+// once a form was sent.
+function holdSubmits(state) {
+  let waiting = false;
+  document.addEventListener(
+    "submit",
+    (event) => {
+      state.cancelled = true;
+      if (state.settled || !state.begun) return;
+      event.preventDefault();
+      if (waiting) return;
+      waiting = true;
+      const form = event.target;
+      const submitter = event.submitter;
+      const timeout = new Promise((resolve) => window.setTimeout(resolve, BEGIN_WAIT_MS));
+      Promise.race([state.begun, timeout]).then(() => {
+        state.settled = true;
+        waiting = false;
+        if (typeof form.requestSubmit === "function") form.requestSubmit(submitter || null);
+        else form.submit();
+      });
+    },
+    true,
+  );
 }
 
 async function startAutofill(root, autofill) {
