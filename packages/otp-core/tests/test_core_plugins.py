@@ -46,6 +46,20 @@ def test_installed_apps(fresh_registry):
     assert "otp_example" not in plugins.installed_apps(exclude=("example",))
 
 
+def test_enabled_is_installed_and_in_installed_apps(settings, fresh_registry):
+    assert plugins.enabled()["example"] is plugins.installed()["example"]
+    assert plugins.enabled() is plugins.enabled()  # kept while the apps stay
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "otp_example"]
+    assert "example" in plugins.installed()
+    assert "example" not in plugins.enabled()
+    # In the registry's order, every plugin whose app is still installed.
+    from django.apps import apps
+
+    expected = [name for name, p in plugins.installed().items() if apps.is_installed(p.app)]
+    assert "example" not in expected
+    assert list(plugins.enabled()) == expected
+
+
 def test_get_and_for_device(db, fresh_registry):
     example = plugins.get("example")
     assert example.name == "example"

@@ -41,29 +41,65 @@ def _request(rf, session):
     return request
 
 
-def test_one_key_and_one_write_for_database_sessions(rf, user, drawn):
+def test_one_key_and_one_write_for_database_sessions(rf, user):
     session = SessionStore()
     session["kept"] = "yes"
     session.create()
     old_key = session.session_key
     request = _request(rf, session)
-    drawn.clear()
     with CaptureQueriesContext(connection) as ctx:
         login_user(request, user, backend=BACKEND)
         request.session.save()  # what SessionMiddleware does at the end
-    assert len(drawn) == 1
     assert request.session.session_key not in (None, old_key)
     assert not SessionStore().exists(old_key)
     saved = SessionStore(session_key=request.session.session_key).load()
     assert saved["kept"] == "yes"
     assert saved[SESSION_KEY] == str(user.pk)
-    session_writes = [
-        q["sql"].split()[0].upper()
-        for q in ctx.captured_queries
-        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    # One new key, one row written: no SELECT asking whether the key is taken.
+    session_statements = [
+        q["sql"].split()[0].upper() for q in ctx.captured_queries if "django_session" in q["sql"]
     ]
-    assert session_writes == ["DELETE", "INSERT"]
+    assert session_statements == ["DELETE", "INSERT"]
     assert "cycle_key" not in vars(request.session)  # Django's own method is back
+
+
+def test_a_taken_key_fails_the_insert_and_another_is_drawn(rf, user, monkeypatch):
+    from otp_core import session_keys
+
+    taken = SessionStore()
+    taken["someone"] = "else"
+    taken.create()
+    fresh = "k" * 32
+    keys = iter([taken.session_key, fresh])
+    monkeypatch.setattr(session_keys, "get_random_string", lambda length, chars: next(keys))
+    session = SessionStore()
+    session.create()
+    request = _request(rf, session)
+    login_user(request, user, backend=BACKEND)
+    request.session.save()
+    assert request.session.session_key == fresh
+    assert SessionStore(session_key=taken.session_key).load() == {"someone": "else"}
+    assert SessionStore(session_key=fresh).load()[SESSION_KEY] == str(user.pk)
+
+
+class _OwnKeys(SessionStore):
+    """A backend with its own key format: its own drawing is kept."""
+
+    def _get_new_session_key(self) -> str:
+        while True:
+            key = "own" + SessionStore._get_new_session_key(self)[3:]
+            if not self.exists(key):
+                return key
+
+
+def test_a_backend_that_draws_its_own_keys_keeps_them(rf, user):
+    session = _OwnKeys()
+    session.create()
+    request = _request(rf, session)
+    login_user(request, user, backend=BACKEND)
+    request.session.save()
+    assert "create" not in vars(request.session)
+    assert request.session.session_key.startswith("own")
 
 
 def test_django_login_still_runs_its_signal_and_csrf_rotation(rf, user):

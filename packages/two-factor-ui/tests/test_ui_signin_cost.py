@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.sessions.backends.base import SessionBase
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,18 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def new_keys(monkeypatch):
-    """Session keys drawn (a spy on the real key generator): one per rotation."""
-    drawn = []
-    real = SessionBase._get_new_session_key
+def new_keys():
+    """Keys of the session rows inserted: one INSERT per new session key."""
+    inserted: list[str] = []
 
-    def spy(self):  # type: ignore[no-untyped-def]
-        key = real(self)
-        drawn.append(key)
-        return key
+    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if sql.lstrip().upper().startswith("INSERT") and '"django_session"' in sql:
+            inserted.append(params[0])
+        return execute(sql, params, many, context)
 
-    monkeypatch.setattr(SessionBase, "_get_new_session_key", spy)
-    return drawn
+    with connection.execute_wrapper(spy):
+        yield inserted
 
 
 @pytest.fixture

@@ -10,12 +10,13 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext
 
 from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
 from .forms import OTPAuthenticationFormMixin, refusal_error
+from .refusal_messages import PluralMessage
 from .removal import remove_device
 from .verification import verify
 from .widgets import OneTimeCodeInput
@@ -79,6 +80,14 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
         super().__init__(name)
 
 
+def _throttled_in_admin(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong codes. Please try again in %(seconds)d second.",
+        "Too many wrong codes. Please try again in %(seconds)d seconds.",
+        seconds,
+    )
+
+
 class ConfirmationGuardForm(forms.ModelForm):
     """A pending device's admin form: *confirmed* needs one of the device's codes.
 
@@ -102,11 +111,7 @@ class ConfirmationGuardForm(forms.ModelForm):
     request: Any = None
     error_messages = {
         "invalid_token": _("This code was not accepted; the device stays unconfirmed."),
-        "throttled": ngettext_lazy(
-            "Too many wrong codes. Please try again in %(seconds)d second.",
-            "Too many wrong codes. Please try again in %(seconds)d seconds.",
-            "seconds",
-        ),
+        "throttled": PluralMessage("seconds", _throttled_in_admin),
         "locked_out": _("This device is locked after too many wrong codes."),
     }
 

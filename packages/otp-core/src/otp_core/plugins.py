@@ -23,7 +23,15 @@ from django.utils.module_loading import import_string
 if TYPE_CHECKING:
     from .models import Device
 
-__all__ = ["ENTRY_POINT_GROUP", "Plugin", "for_device", "get", "installed", "installed_apps"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Plugin",
+    "enabled",
+    "for_device",
+    "get",
+    "installed",
+    "installed_apps",
+]
 
 ENTRY_POINT_GROUP = "otp_core.plugins"
 
@@ -118,8 +126,41 @@ def _load() -> dict[str, Plugin]:
 
 @functools.cache
 def installed() -> dict[str, Plugin]:
-    """Every installed plugin by name, loaded once and cached."""
+    """Every installed plugin by name, loaded once and cached.
+
+    Installed means its distribution is: its app may still be missing from
+    ``INSTALLED_APPS`` (system check ``otp_core.W002``). What a site offers
+    its users is :func:`enabled`.
+    """
     return _load()
+
+
+#: ``(apps.app_configs, installed(), the plugins enabled of those)``, from :func:`enabled`.
+_enabled: tuple[Any, dict[str, Plugin], dict[str, Plugin]] | None = None
+
+
+def enabled() -> dict[str, Plugin]:
+    """The installed plugins whose app is in ``INSTALLED_APPS``, by name.
+
+    These are the methods a site offers: set-up choices, login-page hooks,
+    account-page links. A plugin installed but left out of ``INSTALLED_APPS``
+    is ignored (its models do not exist). Needs the app registry ready; kept
+    until the registry's apps change (``override_settings(INSTALLED_APPS=...)``
+    in tests) or :func:`installed` answers another dict.
+    """
+    global _enabled
+    from django.apps import apps
+
+    apps.check_apps_ready()
+    configs = apps.app_configs
+    every = installed()
+    cached = _enabled
+    if cached is not None and cached[0] is configs and cached[1] is every:
+        return cached[2]
+    names = {config.name for config in configs.values()}
+    found = {name: plugin for name, plugin in every.items() if plugin.app in names}
+    _enabled = (configs, every, found)
+    return found
 
 
 def installed_apps(exclude: tuple[str, ...] = ()) -> list[str]:

@@ -11,16 +11,22 @@ security gain: the key is already one the server drew in this request.
 with; :func:`rotate_session_key` cycles only while the session still has it.
 :func:`login_user` is Django's ``login()`` on that footing: the key is drawn
 once, when the session is saved, rather than inserted under a new key, read
-back to delete the old row, and updated again at the end of the response.
+back to delete the old row, and updated again at the end of the response;
+and that INSERT is not preceded by a query asking whether the key is taken
+(the INSERT itself fails then, and another key is drawn).
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import auth
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import router
+from django.utils.crypto import get_random_string
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -119,6 +125,10 @@ def _cycle_on_save(session: DatabaseSessionStore) -> None:
     old_key = session.session_key
     session._session_key = None  # as flush() does: save() draws a new key
     session.modified = True
+    if _draws_keys_as_django_does(session):
+        # A session object that takes no attributes keeps Django's create().
+        with contextlib.suppress(AttributeError):
+            session.create = functools.partial(_insert_under_new_key, session)
     if old_key:
         if type(session).delete is DatabaseSessionStore.delete:
             # One DELETE; the backend's own delete() reads the row first.
@@ -127,3 +137,32 @@ def _cycle_on_save(session: DatabaseSessionStore) -> None:
             rows._raw_delete(using=router.db_for_write(model))
         else:
             session.delete(old_key)
+
+
+def _draws_keys_as_django_does(session: DatabaseSessionStore) -> bool:
+    """Does ``session`` draw and insert its keys with Django's own code?"""
+    kind = type(session)
+    return (
+        kind.create is DatabaseSessionStore.create
+        and kind._get_new_session_key is SessionBase._get_new_session_key
+    )
+
+
+def _insert_under_new_key(session: DatabaseSessionStore) -> None:
+    """``create()`` of database sessions without the ``exists()`` query before the INSERT.
+
+    Django draws a random key, asks whether a row has it, then inserts with
+    ``must_create=True``, and draws again if that INSERT fails because the
+    key was taken in between. The INSERT alone decides (the key is the
+    table's primary key), so the question is one statement per new session
+    that changes nothing: a key already in use (never seen with 32 random
+    characters) still fails the INSERT and another is drawn.
+    """
+    while True:
+        session._session_key = get_random_string(32, VALID_KEY_CHARS)
+        try:
+            session.save(must_create=True)
+        except CreateError:
+            continue
+        session.modified = True
+        return

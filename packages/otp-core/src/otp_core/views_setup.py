@@ -53,7 +53,7 @@ def enrolment_plugins() -> list[registry.Plugin]:
     from .setup_oath import OATHSetupForm
 
     found = []
-    for plugin in registry.installed().values():
+    for plugin in registry.enabled().values():
         if plugin.backup or len(plugin.setup_forms) != 1:
             continue
         try:

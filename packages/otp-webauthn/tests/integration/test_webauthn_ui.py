@@ -237,6 +237,28 @@ def test_no_passkeys_on_the_login_page_when_passwordless_is_off(client, settings
     assert "webauthn" not in text
 
 
+def test_installed_but_not_in_installed_apps_is_not_offered(client, user, settings):
+    """A site that installs otp-webauthn but leaves its app out shows no key anywhere."""
+    from otp_core import plugins
+
+    assert "webauthn" in plugins.enabled()
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "otp_webauthn"]
+    assert "webauthn" in plugins.installed()
+    assert "webauthn" not in plugins.enabled()
+    text = client.get(reverse("two_factor:login")).content.decode()
+    assert "webauthn" not in text
+    assert "Sign in with a passkey" not in text
+    client.force_login(user)
+    client.get(reverse("two_factor:setup"))
+    text = wizard_post(client, "welcome").content.decode()
+    assert 'name="method-method"' in text
+    assert 'value="webauthn"' not in text
+    assert "Security key or passkey" not in text
+    response = wizard_post(client, "method", {"method": "webauthn"})
+    assert response.status_code == 200
+    assert 'data-otp-webauthn="register"' not in response.content.decode()
+
+
 def test_passkey_sign_in_follows_only_a_safe_next(client, key_user, authenticator, ceremonies):
     for target, expected in [
         ("/protected/decorator/", "/protected/decorator/"),

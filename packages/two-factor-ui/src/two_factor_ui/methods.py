@@ -61,12 +61,12 @@ def is_backup(device: Device) -> bool:
 
 def setup_methods() -> list[Plugin]:
     """Plugins a user can choose in the setup wizard, in registry order."""
-    return [p for p in registry.installed().values() if p.setup_forms and not p.backup]
+    return [p for p in registry.enabled().values() if p.setup_forms and not p.backup]
 
 
 def backup_plugin() -> Plugin | None:
     """The first installed recovery-code plugin that can make codes, if any."""
-    for plugin in registry.installed().values():
+    for plugin in registry.enabled().values():
         if plugin.backup and plugin.setup_forms:
             return plugin
     return None

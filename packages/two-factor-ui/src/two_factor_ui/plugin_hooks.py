@@ -50,7 +50,7 @@ class LoginExtra:
 def login_extras(request: Any, context: dict[str, Any]) -> list[LoginExtra]:
     """What installed plugins add to the login page's password step."""
     extras = []
-    for plugin in registry.installed().values():
+    for plugin in registry.enabled().values():
         hook = _hook(plugin, LOGIN_PAGE)
         answer = hook(request) if hook is not None else None
         if not isinstance(answer, dict) or not answer.get("template"):

@@ -169,7 +169,7 @@ class ProfileView(SignedInRequiredMixin, TemplateView):
             group["devices"].sort(key=lambda entry: not entry["is_default"])  # stable
             group["links"] = plugin_links(group["plugin"], next_url=here)
         # Plugins with links get a section even before the user has one of their devices.
-        for plugin in registry.installed().values():
+        for plugin in registry.enabled().values():
             links = plugin_links(plugin, next_url=here) if plugin.name not in groups else []
             if links:
                 groups[plugin.name] = {

@@ -255,6 +255,6 @@ class SetupCompleteView(SignedInRequiredMixin, TemplateView):
             next_url=safe_next(self.request, self.request.GET.get("next"), ""),
             backup_plugin=backup_plugin(),
             has_backup=bool(backup_devices(user)),
-            plugins=list(registry.installed().values()),
+            plugins=list(registry.enabled().values()),
         )
         return context

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.module_loading import import_string
@@ -63,9 +62,9 @@ class Command(BaseCommand):
 
     def _run_importers(self, database: str, dry_run: bool) -> bool:
         found = False
-        for plugin in plugins.installed().values():
+        for plugin in plugins.enabled().values():
             path = plugin.options.get(IMPORTER_OPTION)
-            if not path or not apps.is_installed(plugin.app):
+            if not path:
                 continue
             found = True
             try:
