@@ -19,7 +19,7 @@ def new_keys():
     inserted: list[str] = []
 
     def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        if sql.lstrip().upper().startswith("INSERT") and '"django_session"' in sql:
+        if sql.lstrip().upper().startswith("INSERT") and "django_session" in sql:
             inserted.append(params[0])
         return execute(sql, params, many, context)
 
