@@ -4,6 +4,8 @@ Three minimal sites (``tools/bench/sites/``) share everything but their
 sign-in stack: Django, contrib apps and middleware, database sessions,
 ``MD5PasswordHasher``, one PostgreSQL server on loopback (a database each,
 started by ``tools/dbserver.py``) and gunicorn with 2 sync workers each.
+Everything the sites import is compiled to bytecode first, as a ``pip
+install`` leaves it, so no worker compiles source (``compile_bytecode``).
 
 * ours: otp-core + otp-totp + two-factor-ui (``otp_required`` page);
 * peers: django-otp 1.7.5 + django-two-factor-auth 1.18.1;
@@ -32,6 +34,7 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import importlib.util
 import os
 import statistics
 import subprocess
@@ -236,6 +239,45 @@ def seed(db_env: dict[str, str], site: str, count: int) -> list[tuple[str, str]]
     return [tuple(line.split()) for line in out.splitlines() if line.strip()]  # type: ignore[misc]
 
 
+def compile_bytecode(db_env: dict[str, str]) -> int:
+    """Bytecode for everything the sites import, as ``pip install`` leaves it; files covered.
+
+    ``uv`` installs no bytecode and ``PYTHONDONTWRITEBYTECODE`` keeps a worker
+    from writing any, so each worker would compile every module it imports
+    from source, and what the compiler leaves behind would make its memory
+    follow how much source it read rather than what it holds. Compiled once
+    here, for all three sites alike (``sites.imports`` says what each imports).
+    """
+    import compileall
+
+    roots = {str(HERE / "sites")}
+    for site in SITES:
+        done = subprocess.run(
+            [sys.executable, "-m", "sites.imports"],
+            env=_site_env(db_env, site),
+            cwd=HERE,
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"listing {site}'s imports failed:\n{done.stderr[-3000:]}")
+        roots.update(line for line in done.stdout.splitlines() if line.strip())
+    spec = importlib.util.find_spec("gunicorn")
+    if spec is not None and spec.submodule_search_locations:
+        roots.update(spec.submodule_search_locations)
+    compiled = 0
+    for root in sorted(roots):
+        path = Path(root)
+        if path.is_dir():
+            compiled += len(list(path.rglob("*.py")))
+            compileall.compile_dir(path, quiet=2, workers=0)
+        elif path.suffix == ".py":
+            compiled += 1
+            compileall.compile_file(path, quiet=2)
+    return compiled
+
+
 @contextmanager
 def serve(db_env: dict[str, str], site: str, users: list[tuple[str, str]]) -> Iterator[Site]:
     port = _free_port()
@@ -392,9 +434,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with server("postgres") as db_env, ExitStack() as stack:
         create_databases(db_env)
+        compiled = compile_bytecode(db_env)
         sites = {}
         for name in SITES:
             sites[name] = stack.enter_context(serve(db_env, name, seed(db_env, name, users_needed)))
+        print(f"bytecode for {compiled} source files; ", end="")
         print(f"servers up in {time.monotonic() - started:.0f} s; ", end="")
         print(f"{args.rounds} rounds x {args.signins} sign-ins + {args.pages} pages per site")
         for name, site in sites.items():

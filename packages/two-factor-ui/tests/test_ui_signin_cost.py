@@ -206,7 +206,7 @@ def test_one_device_needs_no_preference_read(client, example_device, login_flow)
 # -- worker memory: what a worker serving sign-ins does not import -------------
 
 #: Loaded on first use (a check run, a mail, a send, a QR image, a django-otp
-#: session id, the step-up page), never by a worker's start-up with otp-core
+#: session id, the account pages), never by a worker's start-up with otp-core
 #: and two-factor-ui.
 NOT_AT_STARTUP = (
     "otp_core.checks",
@@ -223,6 +223,17 @@ NOT_AT_STARTUP = (
     "otp_core.legacy_tables",
     "otp_core.importing",
     "two_factor_ui.assurance",
+    # The account pages' views and forms: imported on their first request.
+    "two_factor_ui.views.setup",
+    "two_factor_ui.views.profile",
+    "two_factor_ui.views.step_up",
+    "two_factor_ui.views.backup",
+    "two_factor_ui.views.browsers",
+    "two_factor_ui.views.devices",
+    "two_factor_ui.views.qrcode",
+    "two_factor_ui.forms.setup",
+    "two_factor_ui.forms.profile",
+    "two_factor_ui.forms.step_up",
 )
 
 _SETTINGS = """
@@ -286,3 +297,38 @@ def test_a_worker_starts_without_the_modules_it_does_not_need(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_views_package_imports_a_view_when_it_is_first_named(tmp_path):
+    """``from two_factor_ui.views import SetupView`` still works; it loads that module then."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "worker_settings.py").write_text(_SETTINGS)
+    (tmp_path / "worker_urls.py").write_text(_URLS)
+    code = "\n".join(
+        [
+            "import sys, django",
+            "django.setup()",
+            "import two_factor_ui.views as views",
+            "assert 'two_factor_ui.views.setup' not in sys.modules",
+            "from two_factor_ui.views import SetupView",
+            "assert SetupView.__module__ == 'two_factor_ui.views.setup'",
+            "assert views.SetupView is SetupView and 'ProfileView' in dir(views)",
+            "assert set(views.__all__) == set(views.MODULES)",
+            "assert getattr(views, 'NoSuchView', None) is None",
+            "from django.urls import resolve, reverse",
+            "from otp_core.lazy_views import view_class",
+            "match = resolve(reverse('two_factor:profile'))",
+            "assert 'two_factor_ui.views.profile' not in sys.modules",
+            "assert match.url_name == 'profile' and match.func.__qualname__ == 'ProfileView'",
+            "assert match.func.__module__ == 'two_factor_ui.views.profile'",
+            "assert view_class(match.func) is views.ProfileView",
+        ]
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "worker_settings", "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]

@@ -46,6 +46,7 @@ def routed_policy_names() -> dict[str, set[str]]:
     """Policy names that routed views ask for (``otp_required``, ``OTPRequiredMixin``)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
+    from .lazy_views import view_class as class_of
     from .mixins import OTPRequiredMixin
 
     found: dict[str, set[str]] = {}
@@ -57,7 +58,7 @@ def routed_policy_names() -> dict[str, set[str]]:
             elif isinstance(entry, URLPattern):
                 callback = entry.callback
                 policy = getattr(callback, "otp_policy", None)
-                view_class = getattr(callback, "view_class", None)
+                view_class = class_of(callback)
                 if (
                     policy is None
                     and isinstance(view_class, type)

@@ -1,58 +1,72 @@
 """URLs of two-factor-ui, in the ``two_factor`` namespace.
 
-Include them with ``path("", include(two_factor_ui.urls))``.
+Include them with ``path("", include(two_factor_ui.urls))``. The account
+pages' views are imported on their first request (``lazy_view``): a worker
+that only signs people in does not load them.
 """
+
+from collections.abc import Callable
+from typing import Any
 
 from django.urls import include, path
 
-from . import views
+from otp_core.lazy_views import lazy_view
+
 from .sudo import sensitive
+from .views import MODULES
+from .views.login import LoginView
+from .views.logout import LogoutView
+
+
+def _lazy(name: str) -> Callable[..., Any]:
+    return lazy_view(f"two_factor_ui.views.{MODULES[name]}.{name}")
+
 
 app_name = "two_factor"
 
 #: The account pages, under one prefix: a request for any other path is
 #: matched against it once rather than against every page.
 account_patterns = [
-    path("setup/", sensitive(views.SetupView.as_view()), name="setup"),
-    path("qrcode/", views.QRGeneratorView.as_view(), name="qr"),
+    path("setup/", sensitive(_lazy("SetupView")), name="setup"),
+    path("qrcode/", _lazy("QRGeneratorView"), name="qr"),
     path(
         "setup/complete/",
-        views.SetupCompleteView.as_view(),
+        _lazy("SetupCompleteView"),
         name="setup_complete",
     ),
     path(
         "backup/tokens/",
-        sensitive(views.BackupTokensView.as_view()),
+        sensitive(_lazy("BackupTokensView")),
         name="backup_tokens",
     ),
-    path("", views.ProfileView.as_view(), name="profile"),
-    path("verify/", views.StepUpView.as_view(), name="step_up"),
-    path("disable/", sensitive(views.DisableView.as_view()), name="disable"),
+    path("", _lazy("ProfileView"), name="profile"),
+    path("verify/", _lazy("StepUpView"), name="step_up"),
+    path("disable/", sensitive(_lazy("DisableView")), name="disable"),
     path(
         "method/remove/",
-        sensitive(views.DeviceRemoveView.as_view()),
+        sensitive(_lazy("DeviceRemoveView")),
         name="remove_device",
     ),
-    path("method/rename/", views.DeviceRenameView.as_view(), name="rename_device"),
+    path("method/rename/", _lazy("DeviceRenameView"), name="rename_device"),
     path(
         "method/default/",
-        views.DefaultDeviceView.as_view(),
+        _lazy("DefaultDeviceView"),
         name="default_device",
     ),
     path(
         "browsers/forget/",
-        views.ForgetBrowserView.as_view(),
+        _lazy("ForgetBrowserView"),
         name="forget_browser",
     ),
     path(
         "browsers/sign-out/",
-        views.SignOutBrowserView.as_view(),
+        _lazy("SignOutBrowserView"),
         name="sign_out_browser",
     ),
 ]
 
 urlpatterns = [
-    path("account/login/", views.LoginView.as_view(), name="login"),
-    path("account/logout/", views.LogoutView.as_view(), name="logout"),
+    path("account/login/", LoginView.as_view(), name="login"),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
     path("account/two_factor/", include(account_patterns)),
 ]

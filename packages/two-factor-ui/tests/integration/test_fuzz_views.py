@@ -200,7 +200,9 @@ def our_routes() -> list[Route]:
 
 
 def _view_class(callback: Any) -> Any:
-    return getattr(callback, "view_class", None)
+    from otp_core.lazy_views import view_class
+
+    return view_class(callback)
 
 
 # -- what the rows are ------------------------------------------------------------

@@ -36,7 +36,6 @@ from ..methods import first_devices as user_primary_devices
 from ..plugin_hooks import login_extras
 from ..redirects import safe_next, setting_url
 from ..signals import user_verified
-from .backup import codes_left_message
 from .utils import CHALLENGE_MESSAGES, render_fragment, send_challenge, verify_form_class
 from .wizard import StepWizardView
 
@@ -378,5 +377,7 @@ class LoginView(StepWizardView):
             elif getattr(self, "verified_device", None) is None:
                 legacy_remember.reissue(request, response, user, device)
             if is_backup(device):
+                from .backup import codes_left_message  # the account pages' module
+
                 codes_left_message(request, device)
         return response

@@ -1,0 +1,75 @@
+"""``otp_core.lazy_views``: a URL pattern's view class imported on its first request."""
+
+from __future__ import annotations
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.urls import URLPattern, path
+from django.views import View
+
+from otp_core.lazy_views import LAZY_VIEW_ATTRIBUTE, lazy_view, view_class
+from otp_core.mixins import OTPRequiredMixin
+
+
+class Greeting(View):
+    greeting = "hello"
+
+    def get(self, request):  # type: ignore[no-untyped-def]
+        return HttpResponse(self.greeting)
+
+
+def test_the_class_is_imported_and_built_on_the_first_request(monkeypatch):
+    from django.utils import module_loading
+
+    imported = []
+    real = module_loading.import_string
+
+    def spy(dotted):  # type: ignore[no-untyped-def]
+        imported.append(dotted)
+        return real(dotted)
+
+    monkeypatch.setattr("otp_core.lazy_views.import_string", spy)
+    view = lazy_view(f"{__name__}.Greeting", greeting="hi")
+    assert imported == []
+    request = RequestFactory().get("/")
+    assert view(request).content == b"hi"
+    assert view(request).content == b"hi"
+    assert imported == [f"{__name__}.Greeting"]  # once
+
+
+def test_it_looks_like_the_view_to_url_tools():
+    view = lazy_view(f"{__name__}.Greeting")
+    pattern = path("greet/", view, name="greet")
+    assert isinstance(pattern, URLPattern)
+    assert pattern.lookup_str == f"{__name__}.Greeting"
+    assert getattr(view, LAZY_VIEW_ATTRIBUTE) == f"{__name__}.Greeting"
+    assert not getattr(view, "csrf_exempt", False)  # CSRF still checked
+    assert view_class(view) is Greeting
+    assert view_class(Greeting.as_view()) is Greeting
+    assert view_class(lambda request: None) is None
+
+
+def test_a_path_that_is_not_dotted_is_refused_at_once():
+    with pytest.raises(ValueError, match="dotted path"):
+        lazy_view("Greeting")
+
+
+def test_a_wrong_path_fails_on_the_first_request():
+    view = lazy_view(f"{__name__}.NoSuchView")
+    with pytest.raises(ImportError):
+        view(RequestFactory().get("/"))
+
+
+class StaffPage(OTPRequiredMixin, Greeting):
+    policy = "staff-only"
+
+
+urlpatterns = [path("staff/", lazy_view(f"{__name__}.StaffPage"), name="staff")]
+
+
+def test_policy_checks_see_the_class_behind_a_lazy_view(settings):
+    from otp_core.policy_checks import routed_policy_names
+
+    settings.ROOT_URLCONF = __name__
+    assert routed_policy_names() == {"staff-only": {"/staff/"}}
