@@ -304,3 +304,13 @@ def test_the_oath_admin_offers_the_code_field_on_a_pending_device(client, user, 
     assert page.status_code == 200
     assert b'name="confirmation_code"' in page.content
     assert b'autocomplete="one-time-code"' in page.content
+
+
+def test_the_admin_login_form_is_still_importable_from_otp_core_admin():
+    import otp_core.admin as otp_admin
+    from otp_core.admin_forms import OTPAdminAuthenticationForm
+
+    assert otp_admin.OTPAdminAuthenticationForm is OTPAdminAuthenticationForm
+    assert otp_admin.OTPAdminSite().login_form is OTPAdminAuthenticationForm
+    with pytest.raises(AttributeError):
+        otp_admin.NoSuchThing

@@ -234,6 +234,12 @@ NOT_AT_STARTUP = (
     "two_factor_ui.forms.setup",
     "two_factor_ui.forms.profile",
     "two_factor_ui.forms.step_up",
+    # The admin's OTP login form and the forms module behind it, the otpauth
+    # URI builder, the challenge refusals.
+    "otp_core.admin_forms",
+    "otp_core.forms",
+    "otp_core.uri",
+    "otp_core.challenges",
 )
 
 _SETTINGS = """

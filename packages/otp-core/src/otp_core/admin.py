@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +14,13 @@ from django.utils.translation import ngettext
 from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
-from .forms import OTPAuthenticationFormMixin, refusal_error
 from .refusal_messages import PluralMessage
 from .removal import remove_device
 from .verification import verify
 from .widgets import OneTimeCodeInput
+
+if TYPE_CHECKING:
+    from .admin_forms import OTPAdminAuthenticationForm
 
 __all__ = [
     "ConfirmationGuardForm",
@@ -30,30 +31,22 @@ __all__ = [
 ]
 
 
-class OTPAdminAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
-    """The admin's login form with device choice and one-time code."""
-
-    otp_device = forms.CharField(label=_("Device"), required=False, widget=forms.Select())
-    otp_token = forms.CharField(
-        label=_("One-time code"),
-        required=False,
-        widget=OneTimeCodeInput(),
-    )
-    otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        user = self.get_user()
-        self.fields["otp_device"].widget.choices = self._device_choices(user)
-        self.clean_otp(user)
-        return cleaned
-
-
 class OTPAdminSiteMixin:
     """Admit only active staff whose session is verified by a second factor."""
 
-    login_form = OTPAdminAuthenticationForm
     login_template = "otp_core/admin/login.html"
+
+    @property
+    def login_form(self) -> type:
+        """``OTPAdminAuthenticationForm``, imported when the login page is first shown.
+
+        The admin modules load in every worker (``admin.autodiscover()``); the
+        OTP login form and the forms module behind it only where the admin's
+        login page is used.
+        """
+        from .admin_forms import OTPAdminAuthenticationForm
+
+        return OTPAdminAuthenticationForm
 
     def has_permission(self, request: Any) -> bool:
         return super().has_permission(request) and request.user.is_verified()  # type: ignore[misc]
@@ -134,6 +127,8 @@ class ConfirmationGuardForm(forms.ModelForm):
             return cleaned
         result = verify(self.instance, code, request=self.request)
         if not result.accepted:
+            from .forms import refusal_error
+
             self.add_error("confirmation_code", refusal_error(result, self.error_messages))
             return cleaned
         self.confirmed_by_code = True
@@ -246,6 +241,15 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
         if otp_settings.OTP_ADMIN_HIDE_SENSITIVE_DATA and not request.user.is_superuser:
             qs = qs.filter(user=request.user)
         return qs
+
+
+def __getattr__(name: str) -> Any:
+    # OTPAdminAuthenticationForm lives in otp_core.admin_forms (loaded on use).
+    if name == "OTPAdminAuthenticationForm":
+        from .admin_forms import OTPAdminAuthenticationForm
+
+        return OTPAdminAuthenticationForm
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Register AccountThrottleAdmin and SignedInBrowserAdmin on admin.site (kept

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import oath
 from ..crypto import UnreadableSecret
-from ..uri import build_uri
 from .fields import EncryptedSecretField
 
 __all__ = [
@@ -129,6 +128,8 @@ class OATHDeviceMixin(models.Model):
     @property
     def config_url(self) -> str:
         """The ``otpauth://`` URI an authenticator app reads from the QR code."""
+        from ..uri import build_uri  # set-up pages only: not loaded at start-up
+
         return build_uri(
             self.oath_kind,
             self.bin_key,

@@ -7,7 +7,6 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from otp_core.challenges import ChallengeNotAllowed
 from otp_core.setup import DeviceVerificationForm
 
 from ..methods import plugin_for
@@ -45,10 +44,13 @@ def send_challenge(device: Any, request: Any) -> tuple[bool, Any, str]:
     """
     try:
         challenge = device.generate_challenge(request)
-    except ChallengeNotAllowed as exc:
-        from otp_core import budgets  # a refused send only: not loaded at start-up
+    except Exception as exc:
+        # Loaded on a failed send only, not in every worker's start-up.
+        from otp_core.challenges import ChallengeNotAllowed
+
+        if not isinstance(exc, ChallengeNotAllowed):
+            return False, CHALLENGE_MESSAGES["challenge_failed"], ""
+        from otp_core import budgets
 
         return False, budgets.refusal_message(exc.details) or CHALLENGE_MESSAGES["cooldown"], ""
-    except Exception:
-        return False, CHALLENGE_MESSAGES["challenge_failed"], ""
     return True, None, str(challenge) if challenge else ""
