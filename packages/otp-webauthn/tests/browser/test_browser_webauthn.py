@@ -259,8 +259,9 @@ def test_without_webauthn_the_method_is_hidden_with_a_note(live_server, page, sh
     shot(page, "no webauthn")
 
 
+@pytest.mark.parametrize("send", ["button", "enter"])
 def test_password_sign_in_waits_for_autofill_to_begin(
-    live_server, page, shot, monkeypatch, user, password
+    live_server, page, shot, monkeypatch, user, password, send
 ):
     """Autofill's begin request and the password form must not race.
 
@@ -293,7 +294,10 @@ def test_password_sign_in_waits_for_autofill_to_begin(
     assert entered.wait(10), "the login page began no autofill request"
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Next").click()
+    if send == "enter":  # the browser's implicit submission, from the keyboard
+        page.get_by_label("Password").press("Enter")
+    else:
+        page.get_by_role("button", name="Next").click()
     page.wait_for_timeout(500)
     assert posts == [f"{base}/webauthn/authenticate/begin/"]
     expect(page.get_by_label("Password")).to_be_visible()
