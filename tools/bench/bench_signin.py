@@ -219,10 +219,10 @@ def create_databases(db_env: dict[str, str], names: Iterable[str] | None = None)
             conn.execute(f"CREATE DATABASE {name}")
 
 
-def run_seed(env: dict[str, str], site: str, count: int) -> str:
-    """``sites.seed``'s output for ``site`` under ``env``: one ``name hexkey`` line per user."""
+def _site_command(env: dict[str, str], what: str, module: str, *args: str) -> str:
+    """The output of ``python -m <module> <args>`` run for a site (``env``) in ``tools/bench``."""
     done = subprocess.run(
-        [sys.executable, "-m", "sites.seed", site, str(count)],
+        [sys.executable, "-m", module, *args],
         env=env,
         cwd=HERE,
         check=False,
@@ -230,8 +230,13 @@ def run_seed(env: dict[str, str], site: str, count: int) -> str:
         text=True,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"seeding {site} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+def run_seed(env: dict[str, str], site: str, count: int) -> str:
+    """``sites.seed``'s output for ``site`` under ``env``: one ``name hexkey`` line per user."""
+    return _site_command(env, f"seeding {site}", "sites.seed", site, str(count))
 
 
 def seed(db_env: dict[str, str], site: str, count: int) -> list[tuple[str, str]]:
@@ -252,17 +257,8 @@ def compile_bytecode(db_env: dict[str, str]) -> int:
 
     roots = {str(HERE / "sites")}
     for site in SITES:
-        done = subprocess.run(
-            [sys.executable, "-m", "sites.imports"],
-            env=_site_env(db_env, site),
-            cwd=HERE,
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"listing {site}'s imports failed:\n{done.stderr[-3000:]}")
-        roots.update(line for line in done.stdout.splitlines() if line.strip())
+        out = _site_command(_site_env(db_env, site), f"listing {site}'s imports", "sites.imports")
+        roots.update(line for line in out.splitlines() if line.strip())
     spec = importlib.util.find_spec("gunicorn")
     if spec is not None and spec.submodule_search_locations:
         roots.update(spec.submodule_search_locations)

@@ -31,8 +31,4 @@ class OTPAdminAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthentication
     otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        user = self.get_user()
-        self.fields["otp_device"].widget.choices = self._device_choices(user)
-        self.clean_otp(user)
-        return cleaned
+        return self.clean_after_credentials(super().clean())

@@ -55,6 +55,14 @@ class OTPAuthenticationFormMixin:
     def _device_choices(self, user: Any) -> list[tuple[str, str]]:
         return [(d.persistent_id, d.display_label()) for d in devices_for_user(user)]
 
+    def clean_after_credentials(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        """``clean()`` of a form that also takes the password: the signing-in
+        user's devices become the choices, then the code is checked."""
+        user = self.get_user()  # type: ignore[attr-defined]
+        self.fields["otp_device"].widget.choices = self._device_choices(user)  # type: ignore[attr-defined]
+        self.clean_otp(user)
+        return cleaned
+
     def clean_otp(self, user: Any) -> None:
         """Check the second factor of ``user``; ``user.otp_device`` is None unless it passed."""
         if user is None:
@@ -192,11 +200,7 @@ class OTPAuthenticationForm(OTPAuthenticationFormMixin, AuthenticationForm):
     otp_challenge = _OTPFields.base_fields["otp_challenge"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        user = self.get_user()
-        self.fields["otp_device"].widget.choices = self._device_choices(user)
-        self.clean_otp(user)
-        return cleaned
+        return self.clean_after_credentials(super().clean())
 
 
 class OTPTokenForm(OTPAuthenticationFormMixin, _OTPFields):
