@@ -20,6 +20,7 @@ from otp_core import crypto, oath
 from otp_core.auth import devices_for_user
 from otp_core.middleware import OTPMiddleware
 from otp_core.models.fields import SealedSecret
+from otp_core.testing import loaded_at_startup
 from otp_core.verification import device_to_verify, verify
 
 from .conftest import make_device
@@ -53,16 +54,22 @@ def _selects_of(ctx: CaptureQueriesContext, model) -> list[str]:
 # -- 5. import cost -----------------------------------------------------------
 
 
+#: The environment of a worker of the test project (SQLite).
+TEST_PROJECT = {
+    "DJANGO_SETTINGS_MODULE": "test_project.settings",
+    "OTP_DB": "sqlite",
+    "PYTHONPATH": str(ROOT / "test_project"),
+}
+
+
 def _run_in_test_project(code: str) -> None:
     """Run ``code`` in a fresh interpreter on the test project (SQLite); it must exit 0."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "test_project.settings",
-        "OTP_DB": "sqlite",
-        "PYTHONPATH": str(ROOT / "test_project"),
-    }
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        env={**os.environ, **TEST_PROJECT},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -99,14 +106,7 @@ NOT_AT_STARTUP = (
 
 def test_a_worker_starts_without_the_modules_it_does_not_need():
     """``django.setup()``, the URLconf and the middleware of the test project (every plugin)."""
-    code = (
-        "import sys, django; django.setup(); "
-        "from django.urls import get_resolver; get_resolver().url_patterns; "
-        "from django.core.wsgi import get_wsgi_application; get_wsgi_application(); "
-        f"loaded = [m for m in {NOT_AT_STARTUP!r} if m in sys.modules]; "
-        "print(loaded); sys.exit(1 if loaded else 0)"
-    )
-    _run_in_test_project(code)
+    assert loaded_at_startup(NOT_AT_STARTUP, TEST_PROJECT) == []
 
 
 def test_derived_keys_are_cryptographys_hkdf():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from django.urls import reverse
 from otp_example.models import ExampleDevice
 
 from otp_core import crypto
+from otp_core.testing import loaded_at_startup
 
 pytestmark = pytest.mark.django_db
 
@@ -283,26 +286,16 @@ urlpatterns = [path("", include("two_factor_ui.urls"))]
 """
 
 
-def test_a_worker_starts_without_the_modules_it_does_not_need(tmp_path):
-    """``django.setup()``, the URLconf and the WSGI handler of a sign-in site (issue 15)."""
-    import os
-    import subprocess
-    import sys
-
+def _worker(tmp_path: Any) -> dict[str, str]:
+    """The environment of a worker of a sign-in site (otp-core and two-factor-ui)."""
     (tmp_path / "worker_settings.py").write_text(_SETTINGS)
     (tmp_path / "worker_urls.py").write_text(_URLS)
-    code = (
-        "import sys, django; django.setup(); "
-        "from django.urls import get_resolver; get_resolver().url_patterns; "
-        "from django.core.wsgi import get_wsgi_application; get_wsgi_application(); "
-        f"loaded = [m for m in {NOT_AT_STARTUP!r} if m in sys.modules]; "
-        "print(loaded); sys.exit(1 if loaded else 0)"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "worker_settings", "PYTHONPATH": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    return {"DJANGO_SETTINGS_MODULE": "worker_settings", "PYTHONPATH": str(tmp_path)}
+
+
+def test_a_worker_starts_without_the_modules_it_does_not_need(tmp_path):
+    """``django.setup()``, the URLconf and the WSGI handler of a sign-in site (issue 15)."""
+    assert loaded_at_startup(NOT_AT_STARTUP, _worker(tmp_path)) == []
 
 
 def test_the_views_package_imports_a_view_when_it_is_first_named(tmp_path):
@@ -311,8 +304,6 @@ def test_the_views_package_imports_a_view_when_it_is_first_named(tmp_path):
     import subprocess
     import sys
 
-    (tmp_path / "worker_settings.py").write_text(_SETTINGS)
-    (tmp_path / "worker_urls.py").write_text(_URLS)
     code = "\n".join(
         [
             "import sys, django",
@@ -325,7 +316,7 @@ def test_the_views_package_imports_a_view_when_it_is_first_named(tmp_path):
             "assert set(views.__all__) == set(views.MODULES)",
             "assert getattr(views, 'NoSuchView', None) is None",
             "from django.urls import resolve, reverse",
-            "from otp_core.lazy_views import view_class",
+            "from otp_core.deferred import view_class",
             "match = resolve(reverse('two_factor:profile'))",
             "assert 'two_factor_ui.views.profile' not in sys.modules",
             "assert match.url_name == 'profile' and match.func.__qualname__ == 'ProfileView'",
@@ -333,8 +324,11 @@ def test_the_views_package_imports_a_view_when_it_is_first_named(tmp_path):
             "assert view_class(match.func) is views.ProfileView",
         ]
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "worker_settings", "PYTHONPATH": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        env={**os.environ, **_worker(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]

@@ -59,10 +59,9 @@ def locked_row(user_id: Any, *, using: str) -> AccountThrottle | None:
     Call it inside ``transaction.atomic()`` after locking the device row(s).
     On SQLite the device lock already holds the database write lock.
     """
-    from .built_queries import model_rows
+    from .built_queries import db_value, model_rows
 
-    user_field = AccountThrottle._meta.get_field("user").target_field  # type: ignore[union-attr]
-    value = user_field.get_db_prep_value(user_id, connections[using], prepared=False)
+    value = db_value(AccountThrottle, "user", user_id, connections[using])
 
     def build() -> Any:
         manager = AccountThrottle._default_manager.db_manager(using)

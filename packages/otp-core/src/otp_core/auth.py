@@ -67,7 +67,7 @@ def devices_for_user(user: Any, confirmed: bool | None = True) -> list[Device]:
 def _fetch_devices(user: Any, confirmed: bool | None) -> list[Device]:
     from django.db import connections
 
-    from .built_queries import model_rows
+    from .built_queries import db_value, model_rows
     from .models import DeviceManager, device_classes
 
     # Registry order, then creation order within a model: without ORDER BY,
@@ -82,8 +82,7 @@ def _fetch_devices(user: Any, confirmed: bool | None) -> list[Device]:
             devices.extend(manager.devices_for_user(user, confirmed=confirmed).order_by("pk"))
             continue
         alias = manager.db
-        user_field = model._meta.get_field("user").target_field  # type: ignore[union-attr]
-        params = [user_field.get_db_prep_value(user.pk, connections[alias], prepared=False)]
+        params = [db_value(model, "user", user.pk, connections[alias])]
 
         def build(manager: Any = manager) -> Any:
             return manager.filter(user=user).order_by("pk")

@@ -30,7 +30,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.transaction import TransactionManagementError
 
-__all__ = ["model_rows"]
+__all__ = ["db_value", "model_rows"]
 
 _MISSING: Any = object()
 
@@ -85,6 +85,16 @@ def model_rows(
         if built is None:
             return _orm_rows(queryset, annotations)
     return _run(built, connection, list(params))
+
+
+def db_value(model: type[Model], name: str, value: Any, connection: Any) -> Any:
+    """``value`` of ``model``'s field ``name`` (``"pk"``, or a foreign key by
+    its name: the value of the key it points to) as the ORM sends it to
+    ``connection``, for :func:`model_rows`'s ``params``. ``ValueError`` for
+    a value the field cannot hold, as the ORM's lookup raises."""
+    field: Any = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    field = getattr(field, "target_field", field)
+    return field.get_db_prep_value(value, connection, prepared=False)
 
 
 def _orm_rows(queryset: QuerySet, annotations: Sequence[str]) -> list[tuple[Model, tuple]]:

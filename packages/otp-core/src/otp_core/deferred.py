@@ -1,21 +1,42 @@
-"""System checks and signal receivers named by dotted path, imported on first call.
+"""Checks, signal receivers and views named by dotted path, imported on first use.
 
-A worker serving sign-ins never runs a system check and seldom sends a
-notification, so an ``AppConfig.ready()`` registers those through
-:func:`by_path` and their modules stay out of the worker's memory until used
-(``manage.py check``, ``migrate`` and ``runserver`` still run every check).
+A worker serving sign-ins never runs a system check, seldom sends a
+notification and may never serve an account page, so an
+``AppConfig.ready()`` registers checks and receivers through :func:`by_path`
+and a URLconf routes such pages through :func:`lazy_view`: their modules
+stay out of the worker's memory until used (``manage.py check``, ``migrate``
+and ``runserver`` still run every check).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
 from django.core.checks import register
+from django.utils.module_loading import import_string
 
-__all__ = ["by_path", "register_checks"]
+__all__ = ["LAZY_VIEW_ATTRIBUTE", "by_path", "lazy_view", "register_checks", "view_class"]
+
+#: Attribute of a :func:`lazy_view` function: the dotted path of its view class.
+LAZY_VIEW_ATTRIBUTE = "lazy_view_class"
+
+
+def _split(path: str) -> tuple[str, str]:
+    module_name, _, name = path.rpartition(".")
+    if not module_name or not name:
+        raise ValueError(f"A dotted path is needed, not {path!r}.")
+    return module_name, name
+
+
+def _named(function: Callable[..., Any], path: str) -> Callable[..., Any]:
+    """``function`` named as the object at ``path`` (for URL tools and check listings)."""
+    function.__module__, function.__name__ = _split(path)
+    function.__qualname__ = function.__name__
+    return function
 
 
 @functools.cache
@@ -25,17 +46,52 @@ def by_path(path: str) -> Callable[..., Any]:
     The same path gives the same function, so registering it twice (a
     ``ready()`` run again) registers it once, as with the function itself.
     """
-    module_name, _, name = path.rpartition(".")
+    module_name, name = _split(path)
 
     def call(*args: Any, **kwargs: Any) -> Any:
         return getattr(import_module(module_name), name)(*args, **kwargs)
 
-    call.__module__ = module_name
-    call.__name__ = call.__qualname__ = name
-    return call
+    return _named(call, path)
 
 
 def register_checks(checks: Iterable[tuple[str, tuple[str, ...]]], *, deploy: bool = False) -> None:
     """Register each ``(path, tags)`` check with exactly those tags, without importing it."""
     for path, tags in checks:
         register(by_path(path), *tags, deploy=deploy)
+
+
+def lazy_view(path: str, **initkwargs: Any) -> Callable[..., Any]:
+    """A view function for the class-based view at ``path``, imported on its first request.
+
+    ``path("setup/", lazy_view("pkg.views.SetupView"), ...)`` imports the
+    class and calls ``as_view(**initkwargs)`` when the first request arrives.
+    The pattern's name, its ``lookup_str`` and CSRF protection are as with
+    ``SetupView.as_view()``.
+    """
+    _split(path)
+    found: list[Callable[..., Any]] = []
+    lock = threading.Lock()
+
+    def view(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not found:
+            with lock:
+                if not found:
+                    found.append(import_string(path).as_view(**initkwargs))
+        return found[0](request, *args, **kwargs)
+
+    view.__doc__ = f"``{path}``, imported on its first request."
+    setattr(view, LAZY_VIEW_ATTRIBUTE, path)
+    return _named(view, path)
+
+
+def view_class(callback: Any) -> type | None:
+    """The class behind a URL pattern's ``callback``, or None for a function view.
+
+    ``as_view()``'s ``view_class``, or the class a :func:`lazy_view` names
+    (imported now: for checks and tools, not for requests).
+    """
+    found = getattr(callback, "view_class", None)
+    path = getattr(callback, LAZY_VIEW_ATTRIBUTE, None)
+    if found is None and isinstance(path, str):
+        found = import_string(path)
+    return found if isinstance(found, type) else None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
-from .built_queries import model_rows
+from .built_queries import db_value, model_rows
 
 if TYPE_CHECKING:
     from .models import Device
@@ -77,10 +77,8 @@ def _rows(
     alias = model._default_manager.db
     connection = connections[alias]
     check = browsers.row_state_sql(connection, browser, user_pk) if browser is not None else None
-    pk_field = model._meta.pk
-    assert pk_field is not None
     # As the ORM sends them for pk__in (ValueError for one the field cannot hold).
-    ids = [pk_field.get_db_prep_value(pk, connection, prepared=False) for pk in pks]
+    ids = [db_value(model, "pk", pk, connection) for pk in pks]
 
     def build() -> Any:
         rows = model._default_manager.filter(pk__in=pks)

@@ -46,7 +46,7 @@ def routed_policy_names() -> dict[str, set[str]]:
     """Policy names that routed views ask for (``otp_required``, ``OTPRequiredMixin``)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    from .lazy_views import view_class as class_of
+    from .deferred import view_class as class_of
     from .mixins import OTPRequiredMixin
 
     found: dict[str, set[str]] = {}

@@ -11,8 +11,12 @@ browser-less client can (lone surrogates included).
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import random
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -32,9 +36,43 @@ __all__ = [
     "form_body",
     "hostile_ids",
     "hostile_values",
+    "loaded_at_startup",
     "race",
     "sample",
 ]
+
+
+def loaded_at_startup(modules: Iterable[str], env: dict[str, str]) -> list[str]:
+    """Which of ``modules`` a worker has imported once it is ready to serve.
+
+    A new interpreter with ``env`` added to this one's environment (say
+    ``DJANGO_SETTINGS_MODULE`` and ``PYTHONPATH``) runs ``django.setup()``,
+    loads the URLconf and builds the WSGI handler, as a gunicorn worker does
+    before its first request. A plugin proves with it that code a worker
+    seldom needs (checks, mails, set-up pages) is imported on first use.
+    """
+    code = "\n".join(
+        [
+            "import json, sys, django",
+            "django.setup()",
+            "from django.urls import get_resolver",
+            "get_resolver().url_patterns",
+            "from django.core.wsgi import get_wsgi_application",
+            "get_wsgi_application()",
+            f"print(json.dumps([m for m in {list(modules)!r} if m in sys.modules]))",
+        ]
+    )
+    # The interpreter running the tests, with code written here: no outside input.
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the worker did not start:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def race(n: int, work: Callable[[int], Any], *, timeout: float = 120) -> list[Any]:

@@ -116,15 +116,12 @@ def _locked_row(model: type[Device], alias: str, pk: Any, expected: dict[str, An
     "confirmed": True}``; the owner is in the query, the confirmation checked
     on the locked row (the ORM writes a boolean test into the SQL text).
     """
-    from .built_queries import model_rows
+    from .built_queries import db_value, model_rows
 
     connection = connections[alias]
-    pk_field = model._meta.pk
-    assert pk_field is not None
-    params = [pk_field.get_db_prep_value(pk, connection, prepared=False)]
+    params = [db_value(model, "pk", pk, connection)]
     if expected:
-        user_field = model._meta.get_field("user").target_field  # type: ignore[union-attr]
-        params.append(user_field.get_db_prep_value(expected["user_id"], connection, prepared=False))
+        params.append(db_value(model, "user", expected["user_id"], connection))
 
     def build() -> Any:
         rows = model._default_manager.db_manager(alias).select_for_update().filter(pk=pk)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.urls import include, path
 
-from otp_core.lazy_views import lazy_view
+from otp_core.deferred import lazy_view
 
 from .sudo import sensitive
 from .views import MODULES

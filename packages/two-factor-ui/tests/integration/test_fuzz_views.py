@@ -200,7 +200,7 @@ def our_routes() -> list[Route]:
 
 
 def _view_class(callback: Any) -> Any:
-    from otp_core.lazy_views import view_class
+    from otp_core.deferred import view_class
 
     return view_class(callback)
 

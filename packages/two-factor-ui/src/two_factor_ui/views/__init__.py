@@ -2,7 +2,7 @@
 
 Each view is imported when first named (``from two_factor_ui.views import
 SetupView`` works as ever), and ``two_factor_ui.urls`` routes the account
-pages through :func:`otp_core.lazy_views.lazy_view`: a worker that only
+pages through :func:`otp_core.deferred.lazy_view`: a worker that only
 signs people in and serves protected pages never loads the set-up, account
 and step-up modules (issue 15).
 """

@@ -23,6 +23,7 @@ from otp_core.views_security import protect_page
 
 from .. import remember
 from ..a11y import describe_errors
+from ..assurance import KIND_NAMES
 from ..forms import DisableForm
 from ..methods import (
     backup_devices,
@@ -71,8 +72,6 @@ def _factor_label(device_id: str, kind: str, labels: dict[str, str]) -> str:
         return gettext("Password")
     if device_id in labels:
         return labels[device_id]
-    from ..assurance import KIND_NAMES  # the account page only: not at start-up
-
     name = KIND_NAMES.get(kind)
     return str(name) if name is not None else kind
 

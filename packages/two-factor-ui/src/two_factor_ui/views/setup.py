@@ -26,6 +26,7 @@ import otp_core
 from otp_core import plugins as registry
 from otp_core.auth import user_has_device
 from otp_core.mixins import SignedInRequiredMixin
+from otp_core.setup_challenge import resend_status
 from otp_core.views_security import protect_page
 
 from ..forms import MethodForm
@@ -185,8 +186,6 @@ class SetupView(SignedInRequiredMixin, StepWizardView):
 
     def resend(self) -> Any:
         """Send the current step's code again (same cooldown and send budget)."""
-        from otp_core.setup_challenge import resend_status  # code-sending steps only
-
         form = self.get_form()
         status = resend_status(form)
         if status is None:

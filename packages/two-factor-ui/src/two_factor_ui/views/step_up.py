@@ -30,6 +30,7 @@ from otp_core.policy import ANY_FACTOR, BasePolicy
 from otp_core.session import record_password
 from otp_core.views_security import protect_page
 
+from ..assurance import describe, meeting_devices, password_meets
 from ..forms.step_up import PasswordStepUpForm
 from ..methods import is_backup, plugin_for, user_devices
 from ..redirects import safe_next, setting_url
@@ -71,8 +72,6 @@ class StepUpView(View):
 
     def choices(self) -> tuple[list[Any], bool]:
         """(devices that can meet the policy, whether the password can), primary first."""
-        from ..assurance import meeting_devices, password_meets  # this page only: not at start-up
-
         policy, verifications = self.policy(), self.request.otp.verifications
         devices = [ud.device for ud in user_devices(self.request.user)]
         meeting = meeting_devices(policy, verifications, devices)
@@ -155,8 +154,6 @@ class StepUpView(View):
             session[CHALLENGED] = device.persistent_id
 
     def render(self, method: Any, meeting: list[Any], can_password: bool, form: Any = None) -> Any:
-        from ..assurance import describe  # this page only: not at start-up
-
         policy, verifications = self.policy(), self.request.otp.verifications
         context: dict[str, Any] = {
             "next": self.raw_next,

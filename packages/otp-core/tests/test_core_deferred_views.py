@@ -1,4 +1,4 @@
-"""``otp_core.lazy_views``: a URL pattern's view class imported on its first request."""
+"""``otp_core.deferred.lazy_view``: a URL pattern's view class imported on its first request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, path
 from django.views import View
 
-from otp_core.lazy_views import LAZY_VIEW_ATTRIBUTE, lazy_view, view_class
+from otp_core.deferred import LAZY_VIEW_ATTRIBUTE, lazy_view, view_class
 from otp_core.mixins import OTPRequiredMixin
 
 
@@ -29,7 +29,7 @@ def test_the_class_is_imported_and_built_on_the_first_request(monkeypatch):
         imported.append(dotted)
         return real(dotted)
 
-    monkeypatch.setattr("otp_core.lazy_views.import_string", spy)
+    monkeypatch.setattr("otp_core.deferred.import_string", spy)
     view = lazy_view(f"{__name__}.Greeting", greeting="hi")
     assert imported == []
     request = RequestFactory().get("/")
