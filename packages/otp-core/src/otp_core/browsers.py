@@ -27,7 +27,6 @@ import datetime
 import hashlib
 import ipaddress
 import secrets
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -109,14 +108,18 @@ def session_secret(session: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-@dataclass
 class _Pending:
     """The row write a request makes once, at its end."""
 
-    secret: str
-    user_pk: Any
-    create: bool
-    fields: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("create", "fields", "secret", "user_pk")
+
+    def __init__(
+        self, secret: str, user_pk: Any, create: bool, fields: dict[str, Any] | None = None
+    ) -> None:
+        self.secret = secret
+        self.user_pk = user_pk
+        self.create = create
+        self.fields: dict[str, Any] = {} if fields is None else fields
 
 
 def defer_writes(request: HttpRequest) -> None:

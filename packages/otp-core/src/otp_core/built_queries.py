@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -35,20 +34,34 @@ __all__ = ["db_value", "model_rows"]
 _MISSING: Any = object()
 
 
-@dataclass(frozen=True)
 class _Built:
-    """One query as the ORM built it, for one database connection."""
+    """One query as the ORM built it, for one database connection.
 
-    sql: str
-    model: type[Model]
-    #: Attribute names of the model's columns, in the order selected (first).
-    names: tuple[str, ...]
-    #: (position, converters, expression) of each column that needs converting.
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
-    #: Positions of the annotations, in the caller's order.
-    annotations: tuple[int, ...]
-    #: SELECT ... FOR UPDATE: only inside a transaction, as the ORM requires.
-    for_update: bool
+    ``names``: attribute names of the model's columns, in the order selected
+    (first); ``converters``: (position, converters, expression) of each column
+    that needs converting; ``annotations``: positions of the annotations, in
+    the caller's order; ``for_update``: SELECT ... FOR UPDATE, only inside a
+    transaction, as the ORM requires.
+    """
+
+    __slots__ = ("annotations", "converters", "for_update", "model", "names", "sql")
+
+    def __init__(
+        self,
+        *,
+        sql: str,
+        model: type[Model],
+        names: tuple[str, ...],
+        converters: tuple[tuple[int, tuple[Any, ...], Any], ...],
+        annotations: tuple[int, ...],
+        for_update: bool,
+    ) -> None:
+        self.sql = sql
+        self.model = model
+        self.names = names
+        self.converters = converters
+        self.annotations = annotations
+        self.for_update = for_update
 
 
 #: Per connection (so per thread; connections live long and the entries go

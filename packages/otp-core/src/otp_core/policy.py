@@ -11,13 +11,13 @@ so that views say ``otp_required(policy="payments")``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .conf import otp_settings
+from .values import Value
 
 if TYPE_CHECKING:
     from .session import Verification
@@ -110,8 +110,7 @@ class BasePolicy:
         return AnyOf(self, other)
 
 
-@dataclass(frozen=True, init=False)
-class Policy(BasePolicy):
+class Policy(BasePolicy, Value):
     """What one verification of the session must be.
 
     ``factors``: the acceptable kinds; None accepts any second factor (not a
@@ -126,6 +125,8 @@ class Policy(BasePolicy):
     passkey sign-in, which stands for both factors.
     """
 
+    _fields = ("factors", "max_age", "level", "passwordless", "phishing_resistant")
+    __slots__ = _fields
     factors: frozenset[str] | None
     max_age: float | None
     level: int | None
@@ -146,11 +147,13 @@ class Policy(BasePolicy):
             max_age = max_age.total_seconds()
         if max_age is not None and max_age < 0:
             raise ValueError("max_age must not be negative")
-        object.__setattr__(self, "factors", None if factors is None else frozenset(factors))
-        object.__setattr__(self, "max_age", max_age)
-        object.__setattr__(self, "level", level)
-        object.__setattr__(self, "passwordless", passwordless)
-        object.__setattr__(self, "phishing_resistant", bool(phishing_resistant))
+        self._fill(
+            None if factors is None else frozenset(factors),
+            max_age,
+            level,
+            passwordless,
+            bool(phishing_resistant),
+        )
 
     def accepts(self, verification: Verification, now: float) -> bool:
         """Does this one verification satisfy the policy at time ``now``?"""

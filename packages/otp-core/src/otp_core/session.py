@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -19,6 +18,7 @@ from asgiref.sync import sync_to_async
 from .conf import otp_settings
 from .legacy import adopt_legacy_session
 from .policy import ANY_FACTOR, PolicyLike, assurance_level, resolve_policy
+from .values import Value
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -45,16 +45,24 @@ VERIFICATIONS_SESSION_KEY = "otp_verifications"
 PASSWORD_ID = "password"
 
 
-@dataclass(frozen=True)
-class Verification:
+class Verification(Value):
+    """One verification the session recorded: which device, what kind, when."""
+
+    _fields = ("device_id", "amr", "at", "passwordless", "spent")
+    __slots__ = _fields
     device_id: str
     amr: str
     at: float
     #: A passkey sign-in with user verification: the device stood for both
     #: factors (no password was given), as opposed to password + device.
-    passwordless: bool = False
+    passwordless: bool
     #: Already used by a "this request only" policy (``max_age=0``).
-    spent: bool = False
+    spent: bool
+
+    def __init__(
+        self, device_id: str, amr: str, at: float, passwordless: bool = False, spent: bool = False
+    ) -> None:
+        self._fill(device_id, amr, at, passwordless, spent)
 
     def age(self, now: float | None = None) -> float:
         return (time.time() if now is None else now) - self.at

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router, transaction
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from . import account_throttle, signals
 from .models import AccountThrottle
+from .values import Value
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -49,15 +49,23 @@ _EXPECTED = "_otp_expected"
 logger = logging.getLogger("otp_core")
 
 
-@dataclass(frozen=True)
-class VerificationResult:
+class VerificationResult(Value):
+    """Was the token accepted; true as a boolean when it was."""
+
+    _fields = ("accepted", "reason", "details")
+    __slots__ = _fields
     accepted: bool
     #: None when accepted; "mismatch", or a VerifyNotAllowed value
     #: (``ACCOUNT_LOCKED`` when the user's account is locked).
-    reason: str | None = None
+    reason: str | None
     #: Details of a refusal (failure count, locked_until), or of a mismatch
     #: what the device said (its ``refusal_details``).
-    details: dict[str, Any] | None = None
+    details: dict[str, Any] | None
+
+    def __init__(
+        self, accepted: bool, reason: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        self._fill(accepted, reason, details)
 
     def __bool__(self) -> bool:
         return self.accepted

@@ -7,7 +7,6 @@ user's devices are sorted into primary and backup ones by their plugin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from otp_core import plugins as registry
@@ -15,6 +14,7 @@ from otp_core.auth import devices_for_user
 from otp_core.listing import cached_for_user, forget_listings
 from otp_core.models import Device
 from otp_core.plugins import Plugin
+from otp_core.values import Value
 
 __all__ = [
     "UserDevice",
@@ -33,12 +33,16 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class UserDevice:
+class UserDevice(Value):
     """A device with the plugin that declares it (None for a model no plugin names)."""
 
+    _fields = ("device", "plugin")
+    __slots__ = _fields
     device: Device
     plugin: Plugin | None
+
+    def __init__(self, device: Device, plugin: Plugin | None) -> None:
+        self._fill(device, plugin)
 
     @property
     def persistent_id(self) -> str:

@@ -9,13 +9,13 @@ plugin's extra never breaks the login or account page.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from otp_core import plugins as registry
+from otp_core.values import Value
 
 __all__ = ["DEVICE_DETAILS", "LOGIN_PAGE", "LoginExtra", "device_details", "login_extras"]
 
@@ -38,13 +38,17 @@ def _hook(plugin: Any, key: str) -> Any:
         return None
 
 
-@dataclass(frozen=True)
-class LoginExtra:
+class LoginExtra(Value):
     """One plugin's addition to the password step, rendered."""
 
+    _fields = ("html", "static_js", "username_autocomplete")
+    __slots__ = _fields
     html: str
     static_js: tuple[str, ...]
     username_autocomplete: str
+
+    def __init__(self, html: str, static_js: tuple[str, ...], username_autocomplete: str) -> None:
+        self._fill(html, static_js, username_autocomplete)
 
 
 def login_extras(request: Any, context: dict[str, Any]) -> list[LoginExtra]:

@@ -211,7 +211,7 @@ def test_a_wrong_code_is_a_visible_error_tied_to_the_field(client, user, outbox)
 def test_a_wrong_password_is_a_visible_error_tied_to_both_fields(client, user, login_flow):
     response = login_flow.password(password="wrong")
     html = response.content.decode()
-    alert = '<div class="tf-errors" id="auth-errors" role="alert"><p class="tf-error">'
+    alert = '<div class="errors tf-errors" id="auth-errors" role="alert"><p class="tf-error">'
     assert f'{alert}<span class="tf-error-label">Error:</span>' in html
     for name in ("auth-username", "auth-password"):
         [field] = re.findall(rf"<input[^>]*name=\"{name}\"[^>]*>", html)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.apps import apps
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..ids import parse_pk
 from ..plugins import for_device
+from ..values import Value
 from .throttling import ThrottlingMixin
 from .timestamps import TimestampMixin
 
@@ -25,16 +25,20 @@ if TYPE_CHECKING:
 __all__ = ["Challenge", "Device", "DeviceManager", "DeviceQuerySet", "device_classes"]
 
 
-@dataclass(frozen=True)
-class Challenge:
+class Challenge(Value):
     """What a device produced before the user answers.
 
     ``message`` is for the person ("We sent a code to a***@example.com");
     ``data`` is for a script (WebAuthn request options), JSON-serialisable.
     """
 
-    message: str = ""
-    data: dict[str, Any] | None = field(default=None)
+    _fields = ("message", "data")
+    __slots__ = _fields
+    message: str
+    data: dict[str, Any] | None
+
+    def __init__(self, message: str = "", data: dict[str, Any] | None = None) -> None:
+        self._fill(message, data)
 
     def __str__(self) -> str:
         return str(self.message)

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponseRedirect
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -52,6 +53,25 @@ REMEMBERED = "remembered"
 REMEMBERED_AT = "remembered_at"
 CHALLENGED = "challenged"
 NEXT = "next"
+
+
+#: The sentence under the heading, by step (the token step's names the device).
+STEP_INTROS = {
+    "auth": _("Enter your user name and password."),
+    "backup": _("Enter one of your backup codes. Each code works only once."),
+}
+
+
+def _code_prompt(plugin: Any, device: Any) -> str:
+    """ "Enter the code from your Authenticator app (Phone)." for the token step."""
+    method = (plugin.label if plugin is not None else None) or device.kind_label()
+    name = device.custom_name()
+    if name:
+        return gettext("Enter the code from your %(method)s (%(name)s).") % {
+            "method": method,
+            "name": name,
+        }
+    return gettext("Enter the code from your %(method)s.") % {"method": method}
 
 
 @method_decorator([sensitive_post_parameters(), csrf_protect, protect_page], name="dispatch")
@@ -304,6 +324,9 @@ class LoginView(StepWizardView):
             next=self._extra(NEXT, ""),
             redirect_field_name=self.redirect_field_name,
             remember_enabled=remember.is_enabled(),
+            step_intro=STEP_INTROS.get(step, ""),
+            # This page afresh (a GET starts the wizard over), wherever it is routed.
+            start_over_url=self.request.path,
         )
         if step == "auth":
             # On a GET the ``next`` of the query is stored after rendering.
@@ -340,6 +363,10 @@ class LoginView(StepWizardView):
                 # A script posts the answer (WebAuthn): no code prompt, no Verify button.
                 untyped_answer=not getattr(form, "typed", True),
             )
+            if step == "token":
+                context["step_intro"] = (
+                    "" if context["untyped_answer"] else _code_prompt(plugin, device)
+                )
         return context
 
     # -- done -------------------------------------------------------------------
