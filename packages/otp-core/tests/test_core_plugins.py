@@ -174,3 +174,13 @@ def test_two_different_plugins_with_one_name(monkeypatch, fresh_registry):
     )
     with pytest.raises(ImproperlyConfigured, match="Two installed otp_core plugins"):
         plugins.installed()
+
+
+def test_the_scan_leaves_no_listing_of_sys_path_behind(fresh_registry):
+    """importlib.metadata's per-entry listings go once the registry has read them (issue 15)."""
+    metadata.entry_points(group="console_scripts")  # lists every sys.path entry
+    assert metadata.FastPath.__new__.cache_info().currsize > 0
+    assert "example" in plugins.installed()
+    assert metadata.FastPath.__new__.cache_info().currsize == 0
+    # A later query lists them again and answers as before.
+    assert "example" in [ep.name for ep in metadata.entry_points(group=GROUP)]

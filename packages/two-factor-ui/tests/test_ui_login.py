@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from otp_core.session import stored_verifications
@@ -231,6 +232,35 @@ def test_token_without_password_is_refused(client, example_device, login_flow, c
 def test_login_redirect_url_setting(client, settings, user, login_flow):
     settings.LOGIN_REDIRECT_URL = "/protected/mixin/"
     assert login_flow.password()["Location"] == "/protected/mixin/"
+
+
+def test_login_redirect_url_may_be_a_url_name(client, settings, user, login_flow):
+    settings.LOGIN_REDIRECT_URL = "two_factor:profile"
+    assert login_flow.password()["Location"] == reverse("two_factor:profile")
+
+
+def test_setting_url_takes_paths_and_urls_as_they_are(settings):
+    """A path is not tried as a URL name first (no reverse lookup: issue 15)."""
+    from two_factor_ui.redirects import setting_url
+
+    settings.LOGIN_REDIRECT_URL = "/x/"
+    assert setting_url("LOGIN_REDIRECT_URL") == "/x/"
+    settings.LOGIN_REDIRECT_URL = "https://example.com/after/"
+    assert setting_url("LOGIN_REDIRECT_URL") == "https://example.com/after/"
+    settings.LOGIN_REDIRECT_URL = "two_factor:login"
+    assert setting_url("LOGIN_REDIRECT_URL") == reverse("two_factor:login")
+    settings.LOGIN_REDIRECT_URL = None
+    assert setting_url("LOGIN_REDIRECT_URL", "/fallback/") == "/fallback/"
+
+
+def test_the_code_step_says_which_device_and_starts_over_on_this_page(
+    client, example_device, login_flow
+):
+    html = login_flow.password().content.decode()
+    label = example_device.kind_label()
+    assert f"<p>Enter the code from your {label}" in html
+    # "Start over" is the page the form is on, wherever the view is routed.
+    assert f'<a href="{reverse("two_factor:login")}">Start over</a>' in html
 
 
 @pytest.fixture

@@ -243,6 +243,15 @@ NOT_AT_STARTUP = (
     "otp_core.forms",
     "otp_core.uri",
     "otp_core.challenges",
+    # Halves a sign-in does not run: policies from settings or the session,
+    # the account page's browser list, a code against every device, code
+    # hashes, django-two-factor-auth's tag filters and remember cookies.
+    "otp_core.policy_data",
+    "otp_core.browser_list",
+    "otp_core.any_device",
+    "otp_core.code_hashing",
+    "two_factor_ui.device_text",
+    "two_factor_ui.legacy_remember",
 )
 
 _SETTINGS = """

@@ -38,3 +38,30 @@ def test_a_django_two_factor_auth_template_renders(example_device, challenge_dev
     html = render(source, other_devices=[example_device, challenge_device])
     assert html.count("<button") == 2
     assert "Use " in html
+
+
+def test_the_filters_load_on_first_use_and_import_from_the_library():
+    """The library registers the filters; their module loads when one is used (issue 15)."""
+    import os
+    import subprocess
+    import sys
+
+    code = "\n".join(
+        [
+            "import sys, django",
+            "django.setup()",
+            "from django.template import Context, Template",
+            "t = Template('{% load two_factor_tags %}{{ n|mask_phone_number }}')",
+            "assert 'two_factor_ui.device_text' not in sys.modules",
+            "assert t.render(Context({'n': '+31 6 12345678'})) == '+31 * ******78'",
+            "assert 'two_factor_ui.device_text' in sys.modules",
+            "from two_factor_ui.templatetags.two_factor_tags import as_action",
+            "from two_factor_ui.device_text import as_action as direct",
+            "assert as_action is direct",
+        ]
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr

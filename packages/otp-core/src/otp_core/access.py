@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch
 
 from .auth import user_has_device
 from .conf import otp_settings
-from .policy import BasePolicy, PolicyLike, policy_from_data, policy_to_data, resolve_policy
+from .policy import BasePolicy, PolicyLike, resolve_policy
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -113,6 +113,8 @@ def note_requirement(request: HttpRequest, policy: PolicyLike) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
+    from .policy_data import policy_to_data
+
     try:
         data = policy_to_data(resolve_policy(policy))
     except (TypeError, ImproperlyConfigured):
@@ -125,6 +127,8 @@ def requirement_for(request: HttpRequest, next_url: str) -> BasePolicy | None:
     stored = getattr(request, "session", {}).get(REQUIREMENT_SESSION_KEY)
     if not isinstance(stored, dict) or stored.get("next") != next_url:
         return None
+    from .policy_data import policy_from_data
+
     try:
         return policy_from_data(stored.get("policy"))
     except ValueError:

@@ -15,7 +15,6 @@ from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
 from .refusal_messages import PluralMessage
-from .removal import remove_device
 from .verification import verify
 from .widgets import OneTimeCodeInput
 
@@ -171,9 +170,13 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request: Any, obj: Any) -> None:
         # Through otp_core.removal, so the owner hears of it (device_removed).
+        from .removal import remove_device
+
         remove_device(obj, request=request)
 
     def delete_queryset(self, request: Any, queryset: Any) -> None:
+        from .removal import remove_device
+
         for device in queryset:
             remove_device(device, request=request)
 

@@ -115,9 +115,9 @@ def match_token(user: Any, token: str, request: HttpRequest | None = None) -> De
 
     Unlike django-otp, a token that no device accepts counts one failure, on
     the user's account, not one on every device
-    (:func:`otp_core.verification.verify_any`).
+    (:func:`otp_core.any_device.verify_any`).
     """
-    from .verification import verify_any
+    from .any_device import verify_any
 
     device, _result = verify_any(devices_for_user(user), token, request=request)
     return device

@@ -29,13 +29,12 @@ import ipaddress
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db import IntegrityError, router, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .session import PASSWORD_ID, VERIFICATIONS_SESSION_KEY
+from .session import VERIFICATIONS_SESSION_KEY
 from .user_agents import describe_user_agent
 
 if TYPE_CHECKING:
@@ -47,11 +46,9 @@ __all__ = [
     "BROWSER_SESSION_KEY",
     "SEEN_INTERVAL",
     "adopt",
-    "browsers_for",
     "connect",
     "digest",
     "flush",
-    "forget_remembered",
     "ip_prefix",
     "is_this_browser",
     "note_change",
@@ -364,137 +361,34 @@ def row_state(browser: str, user_pk: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-# -- the account page ------------------------------------------------------------
-
-
-def browsers_for(
-    request: HttpRequest, user: Any, remember_age: int | None = None
-) -> list[SignedInBrowser]:
-    """``user``'s signed-in and remembered browsers, this one first (``current`` set).
-
-    Rows that can no longer stand for a session are deleted on the way: a
-    session older than ``SESSION_COOKIE_AGE`` since last seen, one from
-    before a password change (Django has ended it), a remembered browser
-    older than ``remember_age`` (seconds; None: nothing is remembered).
-    Each row gets ``current``, ``remembered`` (still valid) and ``factors``
-    (``(device id, kind, datetime)`` of its copy of the verifications).
-    """
-    from .models import SignedInBrowser
-
-    now = timezone.now()
-    session_age = datetime.timedelta(seconds=int(settings.SESSION_COOKIE_AGE))
-    stamp = password_stamp(user)
-    current_digest = None
-    secret = session_secret(getattr(request, "session", None))
-    if secret is not None:
-        current_digest = digest(secret)
-    kept, stale = [], []
-    for row in SignedInBrowser.objects.filter(user_id=user.pk):
-        row.current = row.key_digest == current_digest  # type: ignore[attr-defined]
-        row.remembered = bool(  # type: ignore[attr-defined]
-            row.remembered_at is not None
-            and remember_age is not None
-            and row.remembered_at > now - datetime.timedelta(seconds=int(remember_age))
-        )
-        if row.current:
-            if row.password_stamp != stamp:
-                row.password_stamp = stamp  # this session survived the change
-                row.save(update_fields=["password_stamp"])
-            kept.append(row)
-            continue
-        live = (
-            row.signed_in
-            and row.last_seen_at > now - session_age
-            and (row.password_stamp in ("", stamp))
-        )
-        if not live and not row.remembered:  # type: ignore[attr-defined]
-            stale.append(row.pk)
-            continue
-        if not live and row.signed_in:
-            row.signed_in = False
-        kept.append(row)
-    if stale:
-        rows = SignedInBrowser.objects.filter(user_id=user.pk, pk__in=stale)
-        _delete(rows)
-    for row in kept:
-        row.factors = _factors(row.verifications if row.signed_in else [])  # type: ignore[attr-defined]
-    kept.sort(key=lambda r: (not r.current, -r.last_seen_at.timestamp()))  # type: ignore[attr-defined]
-    return kept
-
-
-def _factors(raw: Any) -> list[tuple[str, str, datetime.datetime]]:
-    found = []
-    for item in raw if isinstance(raw, list) else []:
-        try:
-            at = datetime.datetime.fromtimestamp(float(item["t"]), tz=datetime.timezone.utc)
-            found.append((str(item["d"]), str(item["k"]), at))
-        except (KeyError, TypeError, ValueError, OverflowError, OSError):
-            continue
-    return found
-
-
-# -- what changes elsewhere ------------------------------------------------------
-
-
-def forget_remembered(rows: Any) -> int:
-    """Forget the remembered browsers among ``rows``; return how many.
-
-    A row whose session has ended goes; a signed-in one stays, no longer
-    remembered.
-    """
-    remembered = rows.filter(remembered_at__isnull=False)
-    return _delete(remembered.filter(signed_in=False)) + remembered.update(
-        remembered_at=None, remembered_device_id=""
-    )
-
-
-def _drop_devices(user_pk: Any, device_ids: set[str] | None) -> None:
-    """Drop verifications of ``device_ids`` (None: every device) from each row's copy."""
-    from .models import SignedInBrowser
-
-    for row in SignedInBrowser.objects.filter(user_id=user_pk).only("pk", "verifications"):
-        raw = row.verifications if isinstance(row.verifications, list) else []
-        kept = [
-            item
-            for item in raw
-            if isinstance(item, dict)
-            and (
-                item.get("d") == PASSWORD_ID
-                if device_ids is None
-                else item.get("d") not in device_ids
-            )
-        ]
-        if kept != raw:
-            SignedInBrowser.objects.filter(pk=row.pk).update(verifications=kept)
+# -- what changes elsewhere (the work is in otp_core.browser_list) ----------------
 
 
 def _device_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    from .models import Device, SignedInBrowser
+    # Sent for every deleted row of every model: decide here, cheaply.
+    from .models import Device
 
-    if not isinstance(instance, Device) or instance.pk is None:
-        return
-    persistent_id = instance.persistent_id
-    _drop_devices(instance.user_id, {persistent_id})
-    forget_remembered(
-        SignedInBrowser.objects.filter(user_id=instance.user_id, remembered_device_id=persistent_id)
-    )
+    if isinstance(instance, Device) and instance.pk is not None:
+        from .browser_list import device_deleted
+
+        device_deleted(instance)
 
 
 def _two_factor_disabled(sender: Any, user: Any, **kwargs: Any) -> None:
-    from .models import SignedInBrowser
+    from .browser_list import two_factor_disabled
 
-    _drop_devices(user.pk, None)
-    forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
+    two_factor_disabled(user)
 
 
 def _password_saved(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
-    # AbstractBaseUser.set_password() keeps the raw password in ``_password``
-    # until save() has run: this save changes the password.
+    # Sent for every saved user (a sign-in saves last_login). set_password()
+    # keeps the raw password in ``_password`` until save() has run: only then
+    # does this save change the password.
     if created or getattr(instance, "_password", None) is None:
         return
-    from .models import SignedInBrowser
+    from .browser_list import password_changed
 
-    forget_remembered(SignedInBrowser.objects.filter(user_id=instance.pk))
+    password_changed(instance)
 
 
 def connect() -> None:
@@ -512,3 +406,16 @@ def connect() -> None:
     post_save.connect(
         _password_saved, sender=get_user_model(), dispatch_uid="otp_core.browsers.password_saved"
     )
+
+
+#: Moved to :mod:`otp_core.browser_list` (the account page's listing); still
+#: importable from here.
+_MOVED = frozenset({"browsers_for", "forget_remembered"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import browser_list
+
+        return getattr(browser_list, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

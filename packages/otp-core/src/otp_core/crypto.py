@@ -6,20 +6,16 @@ rotated out after ``manage.py otp_rotate_keys`` has re-encrypted every secret.
 Each configured key is stretched with HKDF into separate keys for encryption
 and for hashing, so one secret string never serves two purposes.
 
-Hashes that must outlive a key rotation (backup codes) are keyed instead with
-a random *code key* of their own (:func:`new_code_key`, :func:`hash_code_with`)
-that is stored in an encrypted field, so rotation re-encrypts it like any
-other secret and removing an old key loses nothing.
+The keyed hashes of codes are in :mod:`otp_core.code_hashing` (still
+importable from here).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import hmac
-import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -30,33 +26,15 @@ if TYPE_CHECKING:
     from cryptography.fernet import MultiFernet
 
 __all__ = [
-    "CODE_KEY_HASH_PREFIX",
-    "CONFIGURED_KEY_HASH_PREFIX",
     "DecryptionError",
     "UnreadableSecret",
-    "as_code_key_hash",
-    "check_code",
-    "code_hashes",
-    "code_hashes_with",
-    "configured_hash_keys",
     "configured_keys",
     "decrypt",
     "encrypt",
     "encrypted_under_first_key",
-    "hash_code",
-    "hash_code_with",
-    "is_configured_key_hash",
     "keys_from_secret_key",
-    "new_code_key",
     "reencrypt",
 ]
-
-_HASH_PREFIX = "hmac-sha256$"
-#: Prefix of hashes made by :func:`hash_code` (under a configured key).
-CONFIGURED_KEY_HASH_PREFIX = _HASH_PREFIX
-#: Prefix of hashes keyed with a code key (:func:`hash_code_with`), so a stored
-#: hash tells whether it still depends on ``OTP_ENCRYPTION_KEYS``.
-CODE_KEY_HASH_PREFIX = "hmac-sha256-k$"
 
 
 class DecryptionError(Exception):
@@ -132,11 +110,6 @@ def _invalid_token() -> type[Exception]:
     return InvalidToken
 
 
-@functools.lru_cache(maxsize=8)
-def _hash_keys(keys: tuple[str | bytes, ...]) -> tuple[bytes, ...]:
-    return tuple(_derive(k, b"code-hash") for k in keys)
-
-
 def encrypt(plaintext: str) -> str:
     """Encrypt ``plaintext`` under the first key (authenticated, randomised)."""
     return _fernet(configured_keys()).encrypt(plaintext.encode()).decode("ascii")
@@ -198,70 +171,28 @@ def encrypted_under_first_key(ciphertext: str) -> bool:
     return True
 
 
-def _digest(key: bytes, code: str, prefix: str = _HASH_PREFIX) -> str:
-    # surrogatepass: a lone surrogate (possible from JSON input) hashes instead of raising.
-    data = code.encode("utf-8", "surrogatepass")
-    return prefix + hmac.new(key, data, hashlib.sha256).hexdigest()
+#: The keyed hashes of one-time codes live in :mod:`otp_core.code_hashing`
+#: (loaded by the first code hashed or checked); still importable from here.
+_MOVED = frozenset(
+    {
+        "CODE_KEY_HASH_PREFIX",
+        "CONFIGURED_KEY_HASH_PREFIX",
+        "as_code_key_hash",
+        "check_code",
+        "code_hashes",
+        "code_hashes_with",
+        "configured_hash_keys",
+        "hash_code",
+        "hash_code_with",
+        "is_configured_key_hash",
+        "new_code_key",
+    }
+)
 
 
-def hash_code(code: str) -> str:
-    """Keyed hash of a one-time code under the first key, safe to store."""
-    return _digest(_hash_keys(configured_keys())[0], code)
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import code_hashing
 
-
-def code_hashes(code: str) -> list[str]:
-    """The hash of ``code`` under every key, for look-ups across a rotation."""
-    return [_digest(k, code) for k in _hash_keys(configured_keys())]
-
-
-def configured_hash_keys() -> tuple[bytes, ...]:
-    """The code-hash keys derived from every configured key, first key first.
-
-    Backup code sets made before per-set code keys existed adopt these
-    (stored encrypted) when ``otp_rotate_keys`` runs, so their hashes keep
-    matching after the key that made them is removed.
-    """
-    return _hash_keys(configured_keys())
-
-
-def new_code_key() -> bytes:
-    """A fresh random 32-byte key for :func:`hash_code_with`."""
-    return secrets.token_bytes(32)
-
-
-def hash_code_with(key: bytes, code: str) -> str:
-    """Keyed hash of ``code`` under a code key of its own (see :func:`new_code_key`)."""
-    return _digest(key, code, CODE_KEY_HASH_PREFIX)
-
-
-def code_hashes_with(keys: tuple[bytes, ...] | list[bytes], code: str) -> list[str]:
-    """The hash of ``code`` under each of ``keys``, for look-ups."""
-    return [_digest(key, code, CODE_KEY_HASH_PREFIX) for key in keys]
-
-
-def is_configured_key_hash(stored: str) -> bool:
-    """True for a hash made by :func:`hash_code`: it needs the key that made it."""
-    return stored.startswith(_HASH_PREFIX)
-
-
-def as_code_key_hash(stored: str) -> str:
-    """A :func:`hash_code` hash relabelled as one under an adopted code key.
-
-    The digest is unchanged: once the derived key that made it is one of the
-    set's code keys (:func:`configured_hash_keys`), :func:`code_hashes_with`
-    finds it without any key of ``OTP_ENCRYPTION_KEYS``.
-    """
-    if not is_configured_key_hash(stored):
-        return stored
-    return CODE_KEY_HASH_PREFIX + stored[len(_HASH_PREFIX) :]
-
-
-def check_code(code: str, stored: str) -> bool:
-    """Constant-time check of ``code`` against a stored hash, under every key."""
-    # Bytes, not str: compare_digest refuses non-ASCII str, and a stored value
-    # is data (perhaps damaged), which must give False rather than an error.
-    stored_bytes = stored.encode("utf-8", "surrogatepass")
-    ok = False
-    for candidate in code_hashes(code):
-        ok |= hmac.compare_digest(candidate.encode("ascii"), stored_bytes)
-    return ok
+        return getattr(code_hashing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,10 +32,10 @@ def _split(path: str) -> tuple[str, str]:
     return module_name, name
 
 
-def _named(function: Callable[..., Any], path: str) -> Callable[..., Any]:
-    """``function`` named as the object at ``path`` (for URL tools and check listings)."""
-    function.__module__, function.__name__ = _split(path)
-    function.__qualname__ = function.__name__
+def _named(function: Callable[..., Any], module_name: str, name: str) -> Callable[..., Any]:
+    """``function`` named as the object ``module_name.name`` (for URL tools and check listings)."""
+    function.__module__ = module_name
+    function.__name__ = function.__qualname__ = name
     return function
 
 
@@ -51,7 +51,7 @@ def by_path(path: str) -> Callable[..., Any]:
     def call(*args: Any, **kwargs: Any) -> Any:
         return getattr(import_module(module_name), name)(*args, **kwargs)
 
-    return _named(call, path)
+    return _named(call, module_name, name)
 
 
 def register_checks(checks: Iterable[tuple[str, tuple[str, ...]]], *, deploy: bool = False) -> None:
@@ -68,7 +68,7 @@ def lazy_view(path: str, **initkwargs: Any) -> Callable[..., Any]:
     The pattern's name, its ``lookup_str`` and CSRF protection are as with
     ``SetupView.as_view()``.
     """
-    _split(path)
+    module_name, name = _split(path)
     found: list[Callable[..., Any]] = []
     lock = threading.Lock()
 
@@ -81,7 +81,7 @@ def lazy_view(path: str, **initkwargs: Any) -> Callable[..., Any]:
 
     view.__doc__ = f"``{path}``, imported on its first request."
     setattr(view, LAZY_VIEW_ATTRIBUTE, path)
-    return _named(view, path)
+    return _named(view, module_name, name)
 
 
 def view_class(callback: Any) -> type | None:

@@ -11,6 +11,7 @@ nothing from Django's models: settings use this registry before apps load.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -100,9 +101,25 @@ class Plugin:
         return import_string(self.verify_form) if self.verify_form else None
 
 
+def _forget_path_listings() -> None:
+    """Drop importlib.metadata's listing of every ``sys.path`` entry.
+
+    It caches one per entry for the life of the process (about 25 KiB of a
+    worker here, more with a larger environment); the registry reads the
+    entry points once. A later metadata query lists the entries again.
+    """
+    # Another importlib.metadata (no such finder): nothing to drop.
+    with contextlib.suppress(AttributeError, TypeError):
+        metadata.MetadataPathFinder().invalidate_caches()
+
+
 def _load() -> dict[str, Plugin]:
     plugins: dict[str, Plugin] = {}
-    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    try:
+        found = metadata.entry_points(group=ENTRY_POINT_GROUP)
+    finally:
+        _forget_path_listings()
+    for ep in found:
         try:
             obj = ep.load()
         except Exception as exc:

@@ -10,16 +10,14 @@ so that views say ``otp_required(policy="payments")``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ImproperlyConfigured
-
-from .conf import otp_settings
 from .values import Value
 
 if TYPE_CHECKING:
+    from .policy_sets import AllOf, AnyOf
     from .session import Verification
 
 __all__ = [
@@ -30,15 +28,10 @@ __all__ = [
     "KINDS",
     "ONE_REQUEST_WINDOW",
     "PHISHING_RESISTANT",
-    "AllOf",
-    "AnyOf",
     "BasePolicy",
     "Policy",
     "PolicyLike",
     "assurance_level",
-    "named_policy",
-    "policy_from_data",
-    "policy_to_data",
     "resolve_policy",
 ]
 
@@ -102,11 +95,15 @@ class BasePolicy:
     def __and__(self, other: BasePolicy) -> AllOf:
         if not isinstance(other, BasePolicy):
             return NotImplemented
+        from .policy_sets import AllOf
+
         return AllOf(self, other)
 
     def __or__(self, other: BasePolicy) -> AnyOf:
         if not isinstance(other, BasePolicy):
             return NotImplemented
+        from .policy_sets import AnyOf
+
         return AnyOf(self, other)
 
 
@@ -190,134 +187,10 @@ class Policy(BasePolicy, Value):
         return (max(levels) if levels else None), self.max_age
 
 
-class AllOf(BasePolicy):
-    """Every part must be met (by the same or different verifications)."""
-
-    def __init__(self, *policies: BasePolicy) -> None:
-        self.policies = tuple(policies)
-
-    def matching(self, verifications: list[Verification], now: float) -> list[Verification] | None:
-        found: list[Verification] = []
-        for policy in self.policies:
-            matched = policy.matching(verifications, now)
-            if matched is None:
-                return None
-            found.extend(v for v in matched if v not in found)
-        return found
-
-    def parts(self) -> list[Policy]:
-        return [part for policy in self.policies for part in policy.parts()]
-
-    def challenge(self) -> tuple[int | None, float | None]:
-        levels, ages = zip(*(p.challenge() for p in self.policies), strict=True)
-        known_levels = [lv for lv in levels if lv is not None]
-        known_ages = [a for a in ages if a is not None]
-        level = max(known_levels) if known_levels else None
-        return level, (min(known_ages) if known_ages else None)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AllOf) and other.policies == self.policies
-
-    def __hash__(self) -> int:
-        return hash(("all", self.policies))
-
-    def __repr__(self) -> str:
-        return " & ".join(f"({p!r})" for p in self.policies)
-
-
-class AnyOf(BasePolicy):
-    """One part must be met; the first one met (in order) counts."""
-
-    def __init__(self, *policies: BasePolicy) -> None:
-        self.policies = tuple(policies)
-
-    def matching(self, verifications: list[Verification], now: float) -> list[Verification] | None:
-        for policy in self.policies:
-            matched = policy.matching(verifications, now)
-            if matched is not None:
-                return matched
-        return None
-
-    def parts(self) -> list[Policy]:
-        return [part for policy in self.policies for part in policy.parts()]
-
-    def challenge(self) -> tuple[int | None, float | None]:
-        # The easiest alternative is what a client is asked for.
-        levels, ages = zip(*(p.challenge() for p in self.policies), strict=True)
-        level = None if None in levels else min(levels)  # type: ignore[type-var]
-        age = None if None in ages else max(ages)  # type: ignore[type-var]
-        return level, age
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AnyOf) and other.policies == self.policies
-
-    def __hash__(self) -> int:
-        return hash(("any", self.policies))
-
-    def __repr__(self) -> str:
-        return " | ".join(f"({p!r})" for p in self.policies)
-
-
-#: Any verified second factor, however old: django-otp's ``is_verified()``.
 ANY_FACTOR = Policy()
 
 #: What views accept for ``policy``: a policy, a name in ``OTP_POLICIES``, or None.
 PolicyLike = BasePolicy | str | None
-
-_POLICY_KEYS = {"factors", "max_age", "level", "passwordless", "phishing_resistant"}
-
-
-def policy_from_setting(name: str, value: Any) -> BasePolicy:
-    """Build the policy ``OTP_POLICIES[name]`` describes; ValueError when it is malformed."""
-    if isinstance(value, BasePolicy):
-        return value
-    if not isinstance(value, Mapping):
-        raise ValueError(f"OTP_POLICIES[{name!r}] must be a dict or a Policy.")
-    unknown = set(value) - _POLICY_KEYS
-    if unknown:
-        raise ValueError(
-            f"OTP_POLICIES[{name!r}] has unknown keys: {', '.join(sorted(unknown))}; "
-            f"allowed: {', '.join(sorted(_POLICY_KEYS))}."
-        )
-    factors = value.get("factors")
-    if factors is not None:
-        if isinstance(factors, str):
-            factors = [factors]
-        if not all(isinstance(f, str) for f in factors) or not factors:
-            raise ValueError(f"OTP_POLICIES[{name!r}]['factors'] must be a list of kinds.")
-        unknown_kinds = set(factors) - set(KINDS)
-        if unknown_kinds:
-            raise ValueError(
-                f"OTP_POLICIES[{name!r}] names unknown factor kinds: "
-                f"{', '.join(sorted(unknown_kinds))}; known: {', '.join(sorted(KINDS))}."
-            )
-    max_age = value.get("max_age")
-    if max_age is not None and (
-        isinstance(max_age, bool) or not isinstance(max_age, (int, float, timedelta))
-    ):
-        raise ValueError(f"OTP_POLICIES[{name!r}]['max_age'] must be seconds.")
-    level = value.get("level")
-    if level is not None and level not in (AAL1, AAL2, AAL3):
-        raise ValueError(f"OTP_POLICIES[{name!r}]['level'] must be 1, 2 or 3.")
-    return Policy(
-        factors=factors,
-        max_age=max_age,
-        level=level,
-        passwordless=value.get("passwordless"),
-        phishing_resistant=bool(value.get("phishing_resistant", False)),
-    )
-
-
-def named_policy(name: str) -> BasePolicy:
-    """The policy ``OTP_POLICIES`` names ``name``; ImproperlyConfigured when unknown."""
-    policies = otp_settings.OTP_POLICIES or {}
-    if name not in policies:
-        known = ", ".join(sorted(policies)) or "none"
-        raise ImproperlyConfigured(f"No policy named {name!r} in OTP_POLICIES (known: {known}).")
-    try:
-        return policy_from_setting(name, policies[name])
-    except ValueError as exc:
-        raise ImproperlyConfigured(str(exc)) from None
 
 
 def resolve_policy(policy: PolicyLike) -> BasePolicy:
@@ -325,37 +198,24 @@ def resolve_policy(policy: PolicyLike) -> BasePolicy:
     if policy is None:
         return ANY_FACTOR
     if isinstance(policy, str):
+        from .policy_data import named_policy
+
         return named_policy(policy)
     return policy
 
 
-def policy_to_data(policy: BasePolicy) -> dict[str, Any]:
-    """A JSON-friendly form of ``policy`` (for the session), read by :func:`policy_from_data`."""
-    if isinstance(policy, AllOf):
-        return {"all": [policy_to_data(p) for p in policy.policies]}
-    if isinstance(policy, AnyOf):
-        return {"any": [policy_to_data(p) for p in policy.policies]}
-    if not isinstance(policy, Policy):
-        raise TypeError(f"Cannot store {type(policy).__name__}.")
-    data: dict[str, Any] = {}
-    if policy.factors is not None:
-        data["factors"] = sorted(policy.factors)
-    for key in ("max_age", "level", "passwordless"):
-        if getattr(policy, key) is not None:
-            data[key] = getattr(policy, key)
-    if policy.phishing_resistant:
-        data["phishing_resistant"] = True
-    return data
+#: Moved to :mod:`otp_core.policy_data` (loaded where a policy is read from a
+#: setting or the session); still importable from here.
+_MOVED = frozenset({"named_policy", "policy_from_data", "policy_from_setting", "policy_to_data"})
 
 
-def policy_from_data(data: Any, depth: int = 0) -> BasePolicy:
-    """The policy :func:`policy_to_data` stored; ValueError for anything else."""
-    if depth > 8 or not isinstance(data, Mapping):
-        raise ValueError("not a stored policy")
-    for key, combine in (("all", AllOf), ("any", AnyOf)):
-        if key in data:
-            parts = data[key]
-            if not isinstance(parts, list) or not parts or len(data) != 1:
-                raise ValueError("not a stored policy")
-            return combine(*(policy_from_data(p, depth + 1) for p in parts))
-    return policy_from_setting("stored", data)
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from . import policy_data
+
+        return getattr(policy_data, name)
+    if name in ("AllOf", "AnyOf"):  # combined policies: otp_core.policy_sets
+        from . import policy_sets
+
+        return getattr(policy_sets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.checks import Error
 
 from .conf import otp_settings
-from .policy import policy_from_setting
+from .policy_data import policy_from_setting
 
 POLICY_MIDDLEWARE_PATH = "otp_core.policy_middleware.OTPPolicyMiddleware"
 OTP_MIDDLEWARE_PATH = "otp_core.middleware.OTPMiddleware"

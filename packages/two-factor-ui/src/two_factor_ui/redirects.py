@@ -15,9 +15,18 @@ __all__ = ["safe_next", "setting_url"]
 
 
 def setting_url(name: str, default: str = "/") -> str:
-    """``settings.<name>`` (a path or URL name) as a URL."""
+    """``settings.<name>`` (a path or URL name) as a URL.
+
+    A path (``"/accounts/profile/"``) or an absolute URL is taken as it is:
+    ``resolve_url()`` would first try it as a URL name, which builds the URL
+    resolver's reverse dictionary in a worker that may not need it.
+    """
     value = getattr(settings, name, None)
-    return resolve_url(value) if value else default
+    if not value:
+        return default
+    if isinstance(value, str) and value.startswith(("/", "https://", "http://")):
+        return value
+    return resolve_url(value)
 
 
 def safe_next(request: HttpRequest, candidate: Any, fallback: str) -> str:

@@ -30,7 +30,7 @@ from otp_core.setup import DeviceVerificationForm
 from otp_core.verification import device_to_verify
 from otp_core.views_security import protect_page
 
-from .. import legacy_remember, remember
+from .. import remember
 from ..conf import ui_settings
 from ..methods import backup_devices, default_device, device_from_id, is_backup, plugin_for
 from ..methods import first_devices as user_primary_devices
@@ -60,6 +60,16 @@ STEP_INTROS = {
     "auth": _("Enter your user name and password."),
     "backup": _("Enter one of your backup codes. Each code works only once."),
 }
+
+
+def _remember_cookie_sent(request: Any) -> bool:
+    """Did the browser send a cookie named as remember cookies are (ours or the old ones)?
+
+    Only then can :mod:`two_factor_ui.legacy_remember` find one: the module
+    loads for such a request only.
+    """
+    prefix = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PREFIX
+    return any(name.startswith(prefix) for name in request.COOKIES)
 
 
 def _code_prompt(plugin: Any, device: Any) -> str:
@@ -279,7 +289,10 @@ class LoginView(StepWizardView):
                 if record is not None and record.remembered_at is not None
                 else 0.0
             )
-            remembered = remembered or legacy_remember.remembered_device(self.request, user)
+            if remembered is None and _remember_cookie_sent(self.request):
+                from .. import legacy_remember  # django-two-factor-auth's cookie
+
+                remembered = legacy_remember.remembered_device(self.request, user)
             self._set_extra(REMEMBERED, remembered.persistent_id if remembered else "")
             self._set_extra(REMEMBERED_AT, remembered_at)
             # The password is a factor: a new privilege level, a new session id.
@@ -401,7 +414,9 @@ class LoginView(StepWizardView):
             user_verified.send(sender=__name__, request=request, user=user, device=device)
             if getattr(self, "remember_browser", False) and remember.is_enabled():
                 remember.set_remember_cookie(response, user, device, request=request)
-            elif getattr(self, "verified_device", None) is None:
+            elif getattr(self, "verified_device", None) is None and _remember_cookie_sent(request):
+                from .. import legacy_remember
+
                 legacy_remember.reissue(request, response, user, device)
             if is_backup(device):
                 from .backup import codes_left_message  # the account pages' module
