@@ -197,33 +197,38 @@ def resume(
 
 
 def browsers_for(request: HttpRequest, user: Any) -> list[SignedInBrowser]:
-    """``user``'s signed-in and remembered browsers (:func:`otp_core.browsers.browsers_for`).
+    """``user``'s signed-in and remembered browsers (:func:`otp_core.browser_list.browsers_for`).
 
     ``current`` marks this one, ``remembered`` those a cookie can still use.
     """
-    return browsers.browsers_for(request, user, ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE)
+    from otp_core.browser_list import browsers_for as listed
+
+    return listed(request, user, ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE)
 
 
 def forget_browser(user: Any, pk: Any) -> bool:
     """Forget one of ``user``'s remembered browsers; False when there was none."""
+    from otp_core.browser_list import forget_remembered
     from otp_core.models import SignedInBrowser
 
-    return bool(browsers.forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)))
+    return bool(forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk, pk=pk)))
 
 
 def forget_all(user: Any) -> int:
     """Forget every browser remembered for ``user``; return how many."""
+    from otp_core.browser_list import forget_remembered
     from otp_core.models import SignedInBrowser
 
-    return browsers.forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
+    return forget_remembered(SignedInBrowser.objects.filter(user_id=user.pk))
 
 
 def forget_this_browser(request: HttpRequest, response: HttpResponse, user: Any) -> int:
     """Forget this browser for ``user``: its remembering and its cookies; return how many."""
+    from otp_core.browser_list import forget_remembered
     from otp_core.models import SignedInBrowser
 
     forgotten = 0
     for name, record in _valid_cookies(request, user):
-        forgotten += browsers.forget_remembered(SignedInBrowser.objects.filter(pk=record.pk))
+        forgotten += forget_remembered(SignedInBrowser.objects.filter(pk=record.pk))
         response.delete_cookie(name, **_cookie_kwargs())
     return forgotten

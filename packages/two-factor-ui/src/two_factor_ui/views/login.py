@@ -338,8 +338,9 @@ class LoginView(StepWizardView):
             redirect_field_name=self.redirect_field_name,
             remember_enabled=remember.is_enabled(),
             step_intro=STEP_INTROS.get(step, ""),
-            # This page afresh (a GET starts the wizard over), wherever it is routed.
-            start_over_url=self.request.path,
+            # After the password: this page afresh (a GET starts the wizard
+            # over), wherever it is routed.
+            start_over_url="" if step == "auth" else self.request.path,
         )
         if step == "auth":
             # On a GET the ``next`` of the query is stored after rendering.
