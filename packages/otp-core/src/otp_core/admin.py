@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
@@ -14,12 +13,9 @@ from django.utils.translation import ngettext
 from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
-from .refusal_messages import PluralMessage
-from .verification import verify
-from .widgets import OneTimeCodeInput
 
 if TYPE_CHECKING:
-    from .admin_forms import OTPAdminAuthenticationForm
+    from .admin_forms import ConfirmationGuardForm, OTPAdminAuthenticationForm
 
 __all__ = [
     "ConfirmationGuardForm",
@@ -72,68 +68,6 @@ class OTPAdminSite(OTPAdminSiteMixin, admin.AdminSite):
         super().__init__(name)
 
 
-def _throttled_in_admin(seconds: int) -> str:
-    return ngettext(
-        "Too many wrong codes. Please try again in %(seconds)d second.",
-        "Too many wrong codes. Please try again in %(seconds)d seconds.",
-        seconds,
-    )
-
-
-class ConfirmationGuardForm(forms.ModelForm):
-    """A pending device's admin form: *confirmed* needs one of the device's codes.
-
-    A pending device's destination (a number, an address, a key) was chosen by
-    whoever started the set-up; ticking *confirmed* alone would make it a
-    working factor without its code ever being entered. So ticking it needs a
-    code the device accepts (the authenticator app's, or the one sent during
-    the set-up), checked through otp-core's one path (throttled like any other
-    attempt). Clearing *confirmed* on a confirmed device needs nothing.
-    """
-
-    confirmation_code = forms.CharField(
-        label=_("Code"),
-        required=False,
-        max_length=64,
-        widget=OneTimeCodeInput(),
-        help_text=_("To confirm this device, tick “confirmed” and enter a code it gives."),
-    )
-
-    #: The admin's request (set by ``DeviceAdmin.get_form``), for the signals.
-    request: Any = None
-    error_messages = {
-        "invalid_token": _("This code was not accepted; the device stays unconfirmed."),
-        "throttled": PluralMessage("seconds", _throttled_in_admin),
-        "locked_out": _("This device is locked after too many wrong codes."),
-    }
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        self.confirmed_by_code = False
-        # Still the stored value: the form's values reach the instance after clean().
-        pending = self.instance.pk is not None and not self.instance.confirmed
-        if not pending or not cleaned.get("confirmed") or self.errors:
-            return cleaned
-        code = (cleaned.get("confirmation_code") or "").strip()
-        if not code:
-            self.add_error(
-                "confirmed",
-                forms.ValidationError(
-                    _("A device is confirmed only by entering one of its codes."),
-                    code="confirm_in_admin",
-                ),
-            )
-            return cleaned
-        result = verify(self.instance, code, request=self.request)
-        if not result.accepted:
-            from .forms import refusal_error
-
-            self.add_error("confirmation_code", refusal_error(result, self.error_messages))
-            return cleaned
-        self.confirmed_by_code = True
-        return cleaned
-
-
 class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
     """Base admin for device models: owner, state, throttling, and an unlock action."""
 
@@ -141,6 +75,8 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
         if obj is not None and not getattr(obj, "confirmed", True) and "form" not in kwargs:
             # Whatever form a plugin's admin sets, confirming a pending device
             # takes one of its codes.
+            from .admin_forms import ConfirmationGuardForm
+
             base = self.form
             kwargs["form"] = type(
                 base.__name__, (ConfirmationGuardForm, base), {"request": request}
@@ -247,11 +183,11 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
 
 
 def __getattr__(name: str) -> Any:
-    # OTPAdminAuthenticationForm lives in otp_core.admin_forms (loaded on use).
-    if name == "OTPAdminAuthenticationForm":
-        from .admin_forms import OTPAdminAuthenticationForm
+    # The admin's forms live in otp_core.admin_forms (loaded on use).
+    if name in ("ConfirmationGuardForm", "OTPAdminAuthenticationForm"):
+        from . import admin_forms
 
-        return OTPAdminAuthenticationForm
+        return getattr(admin_forms, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
