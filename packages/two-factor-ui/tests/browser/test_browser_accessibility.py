@@ -79,6 +79,10 @@ def sign_in_with_password(page: Any, base: str, password: str) -> None:
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Next").click()
+    # The password page has gone (the code step, or the page after it): the
+    # form may be sent a moment after the click (it waits for the passkey
+    # request of the page to answer), and a goto() before that would race it.
+    expect(page.get_by_label("Password")).to_be_hidden()
 
 
 def choose_method(page: Any, base: str, label: str) -> None:

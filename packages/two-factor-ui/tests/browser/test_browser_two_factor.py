@@ -28,6 +28,10 @@ def sign_in_with_password(page: Any, url: str, username: str, password: str) -> 
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Next").click()
+    # The password page has gone (the code step, or the page after it): the
+    # form may be sent a moment after the click (it waits for the passkey
+    # request of the page to answer), and a goto() before that would race it.
+    expect(page.get_by_label("Password")).to_be_hidden()
 
 
 def code_field(page: Any, label: str = "Code") -> Any:
