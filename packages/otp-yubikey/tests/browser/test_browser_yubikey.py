@@ -33,6 +33,8 @@ def sign_in_with_password(page: Any, base: str) -> None:
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Next").click()
+    # The password page has gone (the form may be sent a moment after the click).
+    expect(page.get_by_label("Password")).to_be_hidden()
 
 
 def test_set_up_a_yubikey_then_sign_in_by_touching_it(live_server, page, shot, user, service, key):
