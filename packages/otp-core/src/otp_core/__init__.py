@@ -6,16 +6,11 @@ package can be named in settings before Django's apps are ready.
 
 from __future__ import annotations
 
-from typing import Any
+from .deferred import moved as _moved
 
 __version__ = "0.1.0"
 
 __all__ = ["devices_for_user", "login", "match_token", "user_has_device", "verify_token"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from . import auth
-
-        return getattr(auth, name)
-    raise AttributeError(f"module 'otp_core' has no attribute {name!r}")
+__getattr__ = _moved(__name__, dict.fromkeys(__all__, "otp_core.auth"))

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from . import signals
 from .admin_ids import SafeIdAdminMixin
 from .conf import otp_settings
+from .deferred import moved
 
 if TYPE_CHECKING:
     from .admin_forms import ConfirmationGuardForm, OTPAdminAuthenticationForm
@@ -182,13 +183,11 @@ class DeviceAdmin(SafeIdAdminMixin, admin.ModelAdmin):
         return qs
 
 
-def __getattr__(name: str) -> Any:
-    # The admin's forms live in otp_core.admin_forms (loaded on use).
-    if name in ("ConfirmationGuardForm", "OTPAdminAuthenticationForm"):
-        from . import admin_forms
-
-        return getattr(admin_forms, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The admin's forms live in otp_core.admin_forms (loaded on use).
+__getattr__ = moved(
+    __name__,
+    dict.fromkeys(("ConfirmationGuardForm", "OTPAdminAuthenticationForm"), "otp_core.admin_forms"),
+)
 
 
 # Register AccountThrottleAdmin and SignedInBrowserAdmin on admin.site (kept

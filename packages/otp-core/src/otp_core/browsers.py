@@ -34,6 +34,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from .deferred import moved
 from .session import VERIFICATIONS_SESSION_KEY
 from .user_agents import describe_user_agent
 
@@ -408,14 +409,7 @@ def connect() -> None:
     )
 
 
-#: Moved to :mod:`otp_core.browser_list` (the account page's listing); still
-#: importable from here.
-_MOVED = frozenset({"browsers_for", "forget_remembered"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import browser_list
-
-        return getattr(browser_list, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The account page's listing lives in otp_core.browser_list; still importable from here.
+__getattr__ = moved(
+    __name__, dict.fromkeys(("browsers_for", "forget_remembered"), "otp_core.browser_list")
+)

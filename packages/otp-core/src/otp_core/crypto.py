@@ -15,12 +15,13 @@ from __future__ import annotations
 import base64
 import functools
 import hmac
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from . import fernet_reader
 from .conf import otp_settings
+from .deferred import moved
 
 if TYPE_CHECKING:
     from cryptography.fernet import MultiFernet
@@ -171,28 +172,24 @@ def encrypted_under_first_key(ciphertext: str) -> bool:
     return True
 
 
-#: The keyed hashes of one-time codes live in :mod:`otp_core.code_hashing`
-#: (loaded by the first code hashed or checked); still importable from here.
-_MOVED = frozenset(
-    {
-        "CODE_KEY_HASH_PREFIX",
-        "CONFIGURED_KEY_HASH_PREFIX",
-        "as_code_key_hash",
-        "check_code",
-        "code_hashes",
-        "code_hashes_with",
-        "configured_hash_keys",
-        "hash_code",
-        "hash_code_with",
-        "is_configured_key_hash",
-        "new_code_key",
-    }
+# The keyed hashes of one-time codes live in otp_core.code_hashing (loaded by
+# the first code hashed or checked); still importable from here.
+__getattr__ = moved(
+    __name__,
+    dict.fromkeys(
+        (
+            "CODE_KEY_HASH_PREFIX",
+            "CONFIGURED_KEY_HASH_PREFIX",
+            "as_code_key_hash",
+            "check_code",
+            "code_hashes",
+            "code_hashes_with",
+            "configured_hash_keys",
+            "hash_code",
+            "hash_code_with",
+            "is_configured_key_hash",
+            "new_code_key",
+        ),
+        "otp_core.code_hashing",
+    ),
 )
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import code_hashing
-
-        return getattr(code_hashing, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

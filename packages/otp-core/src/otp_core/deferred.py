@@ -5,21 +5,29 @@ notification and may never serve an account page, so an
 ``AppConfig.ready()`` registers checks and receivers through :func:`by_path`
 and a URLconf routes such pages through :func:`lazy_view`: their modules
 stay out of the worker's memory until used (``manage.py check``, ``migrate``
-and ``runserver`` still run every check).
+and ``runserver`` still run every check). A module whose rarely used names
+live elsewhere keeps them importable from it through :func:`moved`.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib import import_module
 from typing import Any
 
-from django.core.checks import register
 from django.utils.module_loading import import_string
 
-__all__ = ["LAZY_VIEW_ATTRIBUTE", "by_path", "lazy_view", "register_checks", "view_class"]
+__all__ = [
+    "LAZY_VIEW_ATTRIBUTE",
+    "by_path",
+    "lazy_view",
+    "moved",
+    "register_checks",
+    "view_class",
+]
 
 #: Attribute of a :func:`lazy_view` function: the dotted path of its view class.
 LAZY_VIEW_ATTRIBUTE = "lazy_view_class"
@@ -56,6 +64,8 @@ def by_path(path: str) -> Callable[..., Any]:
 
 def register_checks(checks: Iterable[tuple[str, tuple[str, ...]]], *, deploy: bool = False) -> None:
     """Register each ``(path, tags)`` check with exactly those tags, without importing it."""
+    from django.core.checks import register
+
     for path, tags in checks:
         register(by_path(path), *tags, deploy=deploy)
 
@@ -95,3 +105,24 @@ def view_class(callback: Any) -> type | None:
     if found is None and isinstance(path, str):
         found = import_string(path)
     return found if isinstance(found, type) else None
+
+
+def moved(owner: str, names: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` (PEP 562) for names defined in other modules.
+
+    ``__getattr__ = moved(__name__, {"verify_any": "otp_core.any_device"})``
+    keeps ``from owner import verify_any`` working while the module that
+    defines it is imported only when the name is first asked for. The value
+    is then kept in ``owner``'s namespace: later look-ups are plain attribute
+    reads. Any other name raises ``AttributeError``, as without the hook.
+    """
+
+    def __getattr__(name: str) -> Any:
+        target = names.get(name)
+        if target is None:
+            raise AttributeError(f"module {owner!r} has no attribute {name!r}")
+        value = getattr(import_module(target), name)
+        setattr(sys.modules[owner], name, value)
+        return value
+
+    return __getattr__

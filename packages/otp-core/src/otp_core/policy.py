@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .deferred import moved
 from .values import Value
 
 if TYPE_CHECKING:
@@ -204,18 +205,15 @@ def resolve_policy(policy: PolicyLike) -> BasePolicy:
     return policy
 
 
-#: Moved to :mod:`otp_core.policy_data` (loaded where a policy is read from a
-#: setting or the session); still importable from here.
-_MOVED = frozenset({"named_policy", "policy_from_data", "policy_from_setting", "policy_to_data"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from . import policy_data
-
-        return getattr(policy_data, name)
-    if name in ("AllOf", "AnyOf"):  # combined policies: otp_core.policy_sets
-        from . import policy_sets
-
-        return getattr(policy_sets, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Still importable from here: policies read from a setting or the session
+# (otp_core.policy_data) and combined ones (otp_core.policy_sets).
+__getattr__ = moved(
+    __name__,
+    {
+        **dict.fromkeys(
+            ("named_policy", "policy_from_data", "policy_from_setting", "policy_to_data"),
+            "otp_core.policy_data",
+        ),
+        **dict.fromkeys(("AllOf", "AnyOf"), "otp_core.policy_sets"),
+    },
+)

@@ -25,6 +25,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from . import account_throttle, signals
+from .deferred import moved
 from .models import AccountThrottle
 from .values import Value
 
@@ -270,9 +271,5 @@ def _announce_account_lock(row: AccountThrottle, request: HttpRequest | None) ->
     )
 
 
-def __getattr__(name: str) -> Any:
-    if name == "verify_any":  # in its own module: only a code without a chosen device needs it
-        from .any_device import verify_any
-
-        return verify_any
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# In its own module: only a code without a chosen device needs it.
+__getattr__ = moved(__name__, {"verify_any": "otp_core.any_device"})

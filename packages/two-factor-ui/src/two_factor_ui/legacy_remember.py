@@ -58,11 +58,10 @@ def legacy_cookie(request: HttpRequest, user: Any) -> tuple[str, Device] | None:
     """``(cookie name, device)`` of a valid django-two-factor-auth cookie of ``user``, or None."""
     if not _enabled() or getattr(user, "pk", None) is None:
         return None
-    prefix = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PREFIX
     cookies = [
         (name, value)
-        for name, value in request.COOKIES.items()
-        if name.startswith(prefix) and isinstance(value, str) and value.count(":") == 2
+        for name, value in remember.sent_cookies(request)
+        if isinstance(value, str) and value.count(":") == 2
     ]
     if not cookies:
         return None

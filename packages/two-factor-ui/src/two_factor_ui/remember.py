@@ -47,6 +47,7 @@ __all__ = [
     "remembered_browser",
     "remembered_device",
     "resume",
+    "sent_cookies",
     "set_remember_cookie",
 ]
 
@@ -122,6 +123,16 @@ def set_remember_cookie(
     return browser_id
 
 
+def sent_cookies(request: HttpRequest) -> list[tuple[str, str]]:
+    """``(name, value)`` of the cookies named as remember cookies are.
+
+    This package's and django-two-factor-auth's share the prefix
+    (``TWO_FACTOR_REMEMBER_COOKIE_PREFIX``); none sent, nothing to check.
+    """
+    prefix = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PREFIX
+    return [(name, value) for name, value in request.COOKIES.items() if name.startswith(prefix)]
+
+
 def _valid_cookies(request: HttpRequest, user: Any) -> list[tuple[str, SignedInBrowser]]:
     """``(cookie name, row)`` of every cookie of ``user`` that passes every check.
 
@@ -132,12 +143,9 @@ def _valid_cookies(request: HttpRequest, user: Any) -> list[tuple[str, SignedInB
     age = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_AGE
     if age is None or user is None or getattr(user, "pk", None) is None:
         return []
-    prefix = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PREFIX
     cutoff = timezone.now() - datetime.timedelta(seconds=int(age))
     found = []
-    for name, value in request.COOKIES.items():
-        if not name.startswith(prefix):
-            continue
+    for name, value in sent_cookies(request):
         try:
             data = signing.loads(value, salt=SALT, max_age=int(age))
         except (signing.BadSignature, ValueError, TypeError):

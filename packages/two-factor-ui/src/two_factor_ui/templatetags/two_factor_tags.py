@@ -15,6 +15,8 @@ from typing import Any
 
 from django import template
 
+from otp_core.deferred import moved
+
 register = template.Library()
 
 _FILTERS = ("format_phone_number", "mask_phone_number", "as_action", "as_verbose_action")
@@ -35,9 +37,4 @@ for _name in _FILTERS:
     register.filter(_name, _filter(_name))
 
 
-def __getattr__(name: str) -> Any:
-    if name in _FILTERS:
-        from .. import device_text
-
-        return getattr(device_text, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = moved(__name__, dict.fromkeys(_FILTERS, "two_factor_ui.device_text"))

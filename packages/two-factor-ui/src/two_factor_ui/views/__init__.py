@@ -9,8 +9,9 @@ and step-up modules (issue 15).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from otp_core.deferred import moved
 
 if TYPE_CHECKING:
     from .backup import BackupTokensView
@@ -62,13 +63,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = moved(__name__, {name: f"{__name__}.{module}" for name, module in MODULES.items()})
 
 
 def __dir__() -> list[str]:

@@ -62,16 +62,6 @@ STEP_INTROS = {
 }
 
 
-def _remember_cookie_sent(request: Any) -> bool:
-    """Did the browser send a cookie named as remember cookies are (ours or the old ones)?
-
-    Only then can :mod:`two_factor_ui.legacy_remember` find one: the module
-    loads for such a request only.
-    """
-    prefix = ui_settings.TWO_FACTOR_REMEMBER_COOKIE_PREFIX
-    return any(name.startswith(prefix) for name in request.COOKIES)
-
-
 def _code_prompt(plugin: Any, device: Any) -> str:
     """ "Enter the code from your Authenticator app (Phone)." for the token step."""
     method = (plugin.label if plugin is not None else None) or device.kind_label()
@@ -289,7 +279,7 @@ class LoginView(StepWizardView):
                 if record is not None and record.remembered_at is not None
                 else 0.0
             )
-            if remembered is None and _remember_cookie_sent(self.request):
+            if remembered is None and remember.sent_cookies(self.request):
                 from .. import legacy_remember  # django-two-factor-auth's cookie
 
                 remembered = legacy_remember.remembered_device(self.request, user)
@@ -415,7 +405,7 @@ class LoginView(StepWizardView):
             user_verified.send(sender=__name__, request=request, user=user, device=device)
             if getattr(self, "remember_browser", False) and remember.is_enabled():
                 remember.set_remember_cookie(response, user, device, request=request)
-            elif getattr(self, "verified_device", None) is None and _remember_cookie_sent(request):
+            elif getattr(self, "verified_device", None) is None and remember.sent_cookies(request):
                 from .. import legacy_remember
 
                 legacy_remember.reissue(request, response, user, device)
