@@ -19,7 +19,8 @@ ten pages) at a time, who goes first rotating: sign-ins per second (wall
 time of the sign-ins, one client), SQL statements and writes per sign-in
 (counted server-side by ``sites.counting``), server CPU per request (the
 workers' ``/proc/<pid>/stat``), the same for a page behind
-``otp_required``/``login_required``, and worker RSS at the end. Ratios are
+``otp_required``/``login_required``, and the workers' mean RSS after the
+round (after start-up too, once). Ratios are
 ours / peers per round: the median is compared with the targets of issue 15,
 the spread (min..max over rounds) shown beside it. Then the engine ratios
 of ``bench_totp.py``. Loopback only, bounded loops; stops by itself.
@@ -323,7 +324,7 @@ class Samples:
     cpu_request: list[float] = field(default_factory=list)  # ms per sign-in request
     cpu_page: list[float] = field(default_factory=list)  # ms per protected page
     sql_page: list[float] = field(default_factory=list)
-    rss: float = float("nan")  # after the run
+    rss: list[float] = field(default_factory=list)  # after each round, MiB
     rss_start: float = float("nan")  # after start-up and one login page
 
 
@@ -445,8 +446,7 @@ def main(argv: list[str] | None = None) -> int:
             totals = measure_round({name: sites[name] for name in order}, args.signins, args.pages)
             for name, total in totals.items():
                 record(total, samples[name])
-        for name, site in sites.items():
-            samples[name].rss = site.rss()
+                samples[name].rss.append(sites[name].rss())
     report(samples, engine_ratios())
     print(f"\nfinished in {time.monotonic() - started:.0f} s")
     return 0
@@ -463,7 +463,7 @@ def report(samples: dict[str, Samples], engine: list[tuple[str, float, bool]]) -
         print(
             f"{name:<6} {med(s.rate):>10.1f} {med(s.sql):>11.1f} {med(s.writes):>7.1f}"
             f" {med(s.cpu_request):>10.2f} {med(s.cpu_page):>11.2f} {med(s.sql_page):>8.1f}"
-            f" {s.rss_start:>6.1f}->{s.rss:<6.1f}"
+            f" {s.rss_start:>6.1f}->{s.rss[-1]:<6.1f}"
         )
     ours, peers, plain = samples["ours"], samples["peers"], samples["plain"]
     rows = [
@@ -482,7 +482,7 @@ def report(samples: dict[str, Samples], engine: list[tuple[str, float, bool]]) -
             "lower",
             1.0,
         ),
-        ("worker RSS after sign-ins, ours / peers", (ours.rss / peers.rss,) * 3, "lower", 1.0),
+        ("worker RSS after each round, ours / peers", ratio(ours.rss, peers.rss), "lower", 1.0),
         ("sign-ins/s, ours / plain Django", ratio(ours.rate, plain.rate), "higher", None),
         ("page CPU, ours / plain Django", ratio(ours.cpu_page, plain.cpu_page), "lower", None),
     ]

@@ -91,3 +91,14 @@ def test_moved_names_import_their_module_on_first_use(monkeypatch):
     assert owner.__dict__["verify_any"] is verify_any  # kept: later reads skip the hook
     with pytest.raises(AttributeError, match=r"otp_test_owner.*no attribute 'other'"):
         owner.other
+
+
+def test_the_models_package_names_the_send_a_code_mixin_it_loads_on_first_use():
+    """``from otp_core.models import SideChannelMixin`` (e-mail and phone plugins) still works."""
+    import otp_core.models as models
+    from otp_core.models.challenge import GenerateNotAllowed, SideChannelMixin
+
+    assert models.SideChannelMixin is SideChannelMixin
+    assert models.GenerateNotAllowed is GenerateNotAllowed
+    assert SideChannelMixin._meta.abstract
+    assert {"SideChannelMixin", "GenerateNotAllowed"} <= set(models.__all__)

@@ -252,6 +252,8 @@ NOT_AT_STARTUP = (
     "otp_core.code_hashing",
     "two_factor_ui.device_text",
     "two_factor_ui.legacy_remember",
+    # The abstract model of devices that send a code: only their plugins need it.
+    "otp_core.models.challenge",
 )
 
 _SETTINGS = """
